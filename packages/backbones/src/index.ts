@@ -1,0 +1,1 @@
+export type { Backbone, BackboneFactory, BackboneOptions, ImageShape } from './backbone.js';
