@@ -1,3 +1,8 @@
 export { initBackend, currentBackend, BACKEND_PREFERENCE } from './init_backend.js';
 export type { BackendInfo, BackendName, InitBackendOptions } from './init_backend.js';
 export { registerWasmTrainingKernels } from './kernels/register_all_kernels.js';
+export { fileSystem, registerFileSystemRouter, FILE_SCHEME } from './io/file_system.js';
+export { saveModel, loadModel } from './io/save_load.js';
+export type { Saveable } from './io/save_load.js';
+export { SeededRandom } from './random.js';
+export type { RandomState } from './random.js';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import { registerFileSystemRouter } from './io/file_system.js';
 import { registerWasmTrainingKernels } from './kernels/register_all_kernels.js';
 
 /** Backends in the order of preference: `tensorflow` is tfjs-node-gpu or tfjs-node. */
@@ -75,7 +76,8 @@ let current: BackendInfo | undefined;
 /**
  * Picks and initializes a tfjs backend: tfjs-node-gpu > tfjs-node > wasm > cpu, unless one is
  * requested through `options.backend` or `DDAR_BACKEND`. A requested backend that cannot start is an
- * error, never a silent fallback. Registers the kernels that make the wasm backend trainable.
+ * error, never a silent fallback. Registers the kernels that make the wasm backend trainable and, unless tfjs-node
+ * already serves it, the `file://` scheme for `model.save` / `tf.loadLayersModel`.
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
   const requested = requestedBackend(options);
@@ -114,6 +116,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   if (info === undefined) {
     throw new Error(`initBackend: no backend could be initialized (${skipped.join('; ')})`);
   }
+  registerFileSystemRouter();
   current = info;
   log?.(`[ddar] backend: ${info.name} (${info.reason})`);
   return info;

@@ -1,0 +1,191 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+
+export const FILE_SCHEME = 'file://';
+const MODEL_JSON = 'model.json';
+const WEIGHTS_PREFIX = 'weights-';
+
+/** Writes `data` to `target` through a temporary sibling and a rename, so readers never see half a file. */
+async function writeFileAtomic(target: string, data: Uint8Array | string): Promise<void> {
+  const temporary = `${target}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const handle = await fs.open(temporary, 'w');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.rename(temporary, target);
+  } catch (error) {
+    await fs.rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+function stripScheme(url: string): string {
+  return url.startsWith(FILE_SCHEME) ? url.slice(FILE_SCHEME.length) : url;
+}
+
+/**
+ * The directory a handler reads and writes. A path ending in `model.json` names the file itself; anything else is a
+ * directory that holds `model.json` and its weights.
+ */
+function modelDirectory(location: string): string {
+  const plain = stripScheme(location);
+  if (plain.length === 0) {
+    throw new Error('fileSystem: path must be a non-empty directory or model.json path');
+  }
+  return path.basename(plain) === MODEL_JSON ? path.dirname(plain) : plain;
+}
+
+function weightBytes(weightData: tf.io.WeightData | undefined): Uint8Array {
+  if (weightData === undefined) return new Uint8Array(0);
+  return new Uint8Array(tf.io.CompositeArrayBuffer.join(weightData));
+}
+
+async function save(directory: string, artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
+  const topology = artifacts.modelTopology;
+  if (topology == null) {
+    throw new Error('fileSystem: artifacts.modelTopology is missing; nothing to save');
+  }
+  if (topology instanceof ArrayBuffer) {
+    throw new Error('fileSystem: saving a binary (graph-model protobuf) topology is not supported; save a LayersModel');
+  }
+  await fs.mkdir(directory, { recursive: true });
+  const weights = weightBytes(artifacts.weightData);
+  // The weights file is named after its content, and model.json is replaced last: a crash at any point leaves the
+  // previous model.json pointing at weights that still exist, so the directory always holds one complete model.
+  const digest = createHash('sha256').update(weights).digest('hex').slice(0, 16);
+  const weightsFile = `${WEIGHTS_PREFIX}${digest}.bin`;
+  await writeFileAtomic(path.join(directory, weightsFile), weights);
+
+  const modelJson: tf.io.ModelJSON = {
+    modelTopology: topology,
+    format: artifacts.format,
+    generatedBy: artifacts.generatedBy,
+    convertedBy: artifacts.convertedBy ?? null,
+    weightsManifest: [{ paths: [`./${weightsFile}`], weights: artifacts.weightSpecs ?? [] }],
+  };
+  if (artifacts.trainingConfig != null) modelJson.trainingConfig = artifacts.trainingConfig;
+  if (artifacts.signature != null) modelJson.signature = artifacts.signature;
+  if (artifacts.userDefinedMetadata != null) modelJson.userDefinedMetadata = artifacts.userDefinedMetadata;
+  if (artifacts.modelInitializer != null) modelJson.modelInitializer = artifacts.modelInitializer;
+  await writeFileAtomic(path.join(directory, MODEL_JSON), JSON.stringify(modelJson));
+
+  const stale = (await fs.readdir(directory)).filter(
+    (name) => name.startsWith(WEIGHTS_PREFIX) && name.endsWith('.bin') && name !== weightsFile,
+  );
+  await Promise.all(stale.map((name) => fs.rm(path.join(directory, name), { force: true })));
+
+  return {
+    modelArtifactsInfo: {
+      dateSaved: new Date(),
+      modelTopologyType: 'JSON',
+      modelTopologyBytes: JSON.stringify(artifacts.modelTopology ?? null).length,
+      weightSpecsBytes: JSON.stringify(artifacts.weightSpecs ?? []).length,
+      weightDataBytes: weights.byteLength,
+    },
+  };
+}
+
+function expectedBytes(specs: tf.io.WeightsManifestEntry[]): number {
+  const bytesPerElement: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, complex64: 8 };
+  let total = 0;
+  for (const spec of specs) {
+    const dtype = spec.quantization?.dtype ?? spec.dtype;
+    const size = bytesPerElement[dtype];
+    if (size === undefined) return -1; // strings and unknown encodings: size not knowable from the manifest alone
+    total += spec.shape.reduce((a, b) => a * b, 1) * size;
+  }
+  return total;
+}
+
+async function load(directory: string): Promise<tf.io.ModelArtifacts> {
+  const jsonPath = path.join(directory, MODEL_JSON);
+  let text: string;
+  try {
+    text = await fs.readFile(jsonPath, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error(`loadModel: no model at ${directory}: ${jsonPath} does not exist`);
+    }
+    throw error;
+  }
+  let modelJson: tf.io.ModelJSON;
+  try {
+    modelJson = JSON.parse(text) as tf.io.ModelJSON;
+  } catch (error) {
+    throw new Error(`loadModel: ${jsonPath} is not valid JSON (${(error as Error).message}); the file is corrupt`);
+  }
+  if (modelJson === null || typeof modelJson !== 'object' || modelJson.modelTopology == null) {
+    throw new Error(`loadModel: ${jsonPath} has no modelTopology; it is not a tfjs model.json`);
+  }
+  return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
+    const specs: tf.io.WeightsManifestEntry[] = [];
+    const buffers: ArrayBuffer[] = [];
+    for (const group of manifest) {
+      for (const file of group.paths) {
+        const weightsPath = path.join(directory, file);
+        let bytes: Buffer;
+        try {
+          bytes = await fs.readFile(weightsPath);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+            throw new Error(`loadModel: weights file ${weightsPath} named in ${jsonPath} does not exist`);
+          }
+          throw error;
+        }
+        buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+      }
+      specs.push(...group.weights);
+      const expected = expectedBytes(group.weights);
+      const actual = buffers.slice(-group.paths.length).reduce((sum, b) => sum + b.byteLength, 0);
+      if (expected >= 0 && expected !== actual) {
+        throw new Error(
+          `loadModel: weights ${group.paths.join(', ')} in ${directory} hold ${actual} bytes but ${jsonPath} describes ` +
+            `${expected}; the files are truncated or do not belong together`,
+        );
+      }
+    }
+    return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
+  });
+}
+
+/**
+ * A tfjs IOHandler that saves to and loads from a directory on the local filesystem in the standard tfjs layers
+ * format (`model.json` + binary weights), readable by any tfjs runtime. Saves are atomic.
+ */
+export function fileSystem(location: string): tf.io.IOHandler {
+  const directory = modelDirectory(location);
+  return {
+    save: (artifacts) => save(directory, artifacts),
+    load: () => load(directory),
+  };
+}
+
+// tfjs routers signal "not mine" with null, although their declared return type omits it.
+function fileSystemRouter(url: string | string[]): tf.io.IOHandler {
+  const handler = typeof url === 'string' && url.startsWith(FILE_SCHEME) ? fileSystem(url) : null;
+  return handler as tf.io.IOHandler;
+}
+
+let routersRegistered = false;
+
+/**
+ * Makes `model.save('file://dir')` and `tf.loadLayersModel('file://dir')` use {@link fileSystem}. Skipped when another
+ * handler already serves `file://` (tfjs-node registers its own), so the two never compete for one URL.
+ */
+export function registerFileSystemRouter(): void {
+  if (routersRegistered) return;
+  routersRegistered = true;
+  const probe = `${FILE_SCHEME}/ddar-probe`;
+  if (tf.io.getSaveHandlers(probe).length === 0) {
+    tf.io.registerSaveRouter(fileSystemRouter);
+  }
+  if (tf.io.getLoadHandlers(probe).length === 0) {
+    tf.io.registerLoadRouter(fileSystemRouter);
+  }
+}
