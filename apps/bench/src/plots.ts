@@ -1,0 +1,83 @@
+import { Resvg } from '@resvg/resvg-js';
+import * as vega from 'vega';
+import * as vl from 'vega-lite';
+import { summarize, type Results } from './results.js';
+
+export interface Plot {
+  name: string;
+  svg: string;
+  png: Uint8Array;
+}
+
+interface Point {
+  model: string;
+  x: number;
+  accuracy: number;
+  low: number;
+  high: number;
+}
+
+async function render(name: string, title: string, xTitle: string, points: Point[]): Promise<Plot> {
+  const spec: vl.TopLevelSpec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: 360,
+    height: 240,
+    data: { values: points },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', title: xTitle },
+      color: { field: 'model', type: 'nominal', title: 'model' },
+    },
+    layer: [
+      { mark: { type: 'line', point: true }, encoding: { y: { field: 'accuracy', type: 'quantitative', title: 'accuracy (%)', scale: { domain: [0, 100] } } } },
+      { mark: { type: 'errorbar' }, encoding: { y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } },
+    ],
+  };
+  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  const png = new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 }, background: 'white' }).render().asPng();
+  return { name, svg, png };
+}
+
+function points(
+  results: Results,
+  dataset: string,
+  measurements: (run: Results['runs'][number]) => Array<{ x: number; accuracy: number }>,
+): Point[] {
+  const grouped = new Map<string, number[]>();
+  for (const run of results.runs.filter((r) => r.dataset === dataset)) {
+    for (const m of measurements(run)) {
+      const key = `${run.variant}\u0000${m.x}`;
+      grouped.set(key, [...(grouped.get(key) ?? []), m.accuracy]);
+    }
+  }
+  return [...grouped.entries()].map(([key, values]) => {
+    const [model, x] = key.split('\u0000');
+    const s = summarize(values);
+    return { model, x: Number(x), accuracy: 100 * s.mean, low: 100 * (s.mean - s.std), high: 100 * (s.mean + s.std) };
+  });
+}
+
+/** Accuracy vs epsilon per attack (one plot per attack, a line per model) and accuracy vs rotation angle. */
+export async function renderPlots(results: Results): Promise<Plot[]> {
+  const plots: Plot[] = [];
+  for (const dataset of new Set(results.runs.map((r) => r.dataset))) {
+    const attacks = new Set(results.runs.filter((r) => r.dataset === dataset).flatMap((r) => r.attacks.map((a) => a.attack)));
+    for (const attack of attacks) {
+      const data = points(results, dataset, (run) => [
+        { x: 0, accuracy: run.clean.accuracy },
+        ...run.attacks.filter((a) => a.attack === attack).map((a) => ({ x: a.epsilon, accuracy: a.accuracy })),
+      ]);
+      plots.push(await render(`${dataset}-${attack}-vs-epsilon`, `${dataset}: ${attack}`, 'epsilon', data));
+    }
+    const rotation = points(results, dataset, (run) => [
+      { x: 0, accuracy: run.clean.accuracy },
+      ...run.geometric.filter((g) => g.transform === 'rotated').map((g) => ({ x: g.parameter, accuracy: g.accuracy })),
+    ]);
+    if (rotation.some((p) => p.x !== 0)) {
+      plots.push(await render(`${dataset}-rotation`, `${dataset}: rotated test images`, 'rotation (degrees)', rotation));
+    }
+  }
+  return plots;
+}

@@ -1,0 +1,80 @@
+/** The data every view (report.md, plots) is made from; `results.json` holds exactly this. */
+
+export const VARIANTS = ['baseline', 'ae-reg', 'ddar', 'pgd-at', 'ddar+pgd-at'] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+export interface AttackResult {
+  attack: string;
+  epsilon: number;
+  accuracy: number;
+  /** Images evaluated. */
+  count: number;
+  seconds: number;
+}
+
+export interface GeometricResult {
+  /** e.g. `rotated`, `translated`, `scaled`, `affnist-like`. */
+  transform: string;
+  /** The transform's parameter: degrees, fraction of the image, scale factor; 0 where it has none. */
+  parameter: number;
+  accuracy: number;
+  count: number;
+}
+
+export interface SanityCheck {
+  name: string;
+  passed: boolean;
+  message: string;
+}
+
+export interface RunResult {
+  dataset: string;
+  seed: number;
+  variant: Variant;
+  train: { seconds: number; epochs: number; finalLoss?: number; history?: unknown };
+  clean: { accuracy: number; count: number };
+  attacks: AttackResult[];
+  geometric: GeometricResult[];
+  sanity: SanityCheck[];
+}
+
+export interface Results {
+  profile: string;
+  command: string;
+  backend: string;
+  versions: Record<string, string>;
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; platform: string; node: string };
+  config: unknown;
+  startedAt: string;
+  finishedAt?: string;
+  wallSeconds?: number;
+  runs: RunResult[];
+}
+
+export interface Summary {
+  mean: number;
+  std: number;
+  n: number;
+}
+
+/** Mean and sample standard deviation (0 for a single value). */
+export function summarize(values: number[]): Summary {
+  const n = values.length;
+  if (n === 0) return { mean: NaN, std: NaN, n };
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const variance = n > 1 ? values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : 0;
+  return { mean, std: Math.sqrt(variance), n };
+}
+
+/** Accuracy of every seed's run of `variant` on `dataset` for one measurement picked by `pick`. */
+export function collect(
+  results: Results,
+  dataset: string,
+  variant: Variant,
+  pick: (run: RunResult) => number | undefined,
+): number[] {
+  return results.runs
+    .filter((run) => run.dataset === dataset && run.variant === variant)
+    .map(pick)
+    .filter((value): value is number => value !== undefined && Number.isFinite(value));
+}
