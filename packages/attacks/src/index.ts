@@ -1,1 +1,36 @@
-export {};
+export { asModel, checkBounds } from './model.js';
+export type { AsModelOptions, Bounds, LogitsFn, Model, ModelLike, ModelOutput, PredictsLogits } from './model.js';
+export { disposeResults } from './attack.js';
+export type { Attack, AttackResult, RunOptions } from './attack.js';
+export type { Labels } from './validate.js';
+export type { Norm } from './ops.js';
+export { Rng } from './rng.js';
+export { FGSM, fgsmAdversarial, fastFgsmAdversarial } from './fgsm.js';
+export type { FgsmAdversarialOptions, FastFgsmOptions } from './fgsm.js';
+export { PGD, pgdAdversarial } from './pgd.js';
+export type { PgdConfig, PgdAdversarialOptions, PgdStepCallback } from './pgd.js';
+export { BIM } from './bim.js';
+export type { BimConfig } from './bim.js';
+export { MIFGSM } from './mifgsm.js';
+export type { MiFgsmConfig } from './mifgsm.js';
+export { CarliniWagnerL2 } from './cw.js';
+export type { CwConfig, CwSearchStepInfo } from './cw.js';
+export { APGD, apgdCheckpoints } from './apgd.js';
+export type { ApgdConfig } from './apgd.js';
+export { SquareAttack, squarePSchedule } from './square.js';
+export type { SquareConfig, SquareResult } from './square.js';
+export { TransferAttack, transferAttack } from './transfer.js';
+export type { TransferConfig, TransferResult } from './transfer.js';
+export { robustAccuracy, gradientMaskingReport } from './evaluation.js';
+export type {
+  AttackAccuracy,
+  AttackSpec,
+  EvaluationData,
+  EvaluationProgress,
+  GradientMaskingCheck,
+  GradientMaskingOptions,
+  GradientMaskingReport,
+  LabeledBatch,
+  RobustAccuracyOptions,
+  RobustAccuracyReport,
+} from './evaluation.js';

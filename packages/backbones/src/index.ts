@@ -1,1 +1,10 @@
 export type { Backbone, BackboneFactory, BackboneOptions, ImageShape } from './backbone.js';
+export { smallCnn, SMALL_CNN_MIN_INPUT_SIZE } from './small_cnn.js';
+export { resnet20 } from './resnet20.js';
+export { resnet18 } from './resnet18.js';
+export type { ResNetBackbone, ResNetOptions } from './residual_network.js';
+export type { ShortcutKind } from './basic_block.js';
+export { registerBackbone, getBackbone, listBackbones } from './registry.js';
+export type { RegisterBackboneOptions } from './registry.js';
+export { resolveBackboneOptions, scaledChannels, assertInputMatches, validateInputShape } from './backbone_options.js';
+export type { ResolvedBackboneOptions } from './backbone_options.js';
