@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { APGD, apgdCheckpoints } from './apgd.js';
+import { disposeResults } from './attack.js';
+import { asModel, type Model } from './model.js';
+import { PGD } from './pgd.js';
+import { useTestBackend } from './test-utils/backend.js';
+import { l2Distances, maxLinf, range } from './test-utils/checks.js';
+import { mnistMlp, type MnistFixture } from './test-utils/mnist_mlp.js';
+
+let mnist: MnistFixture;
+let model: Model;
+let x: tf.Tensor4D;
+let y: tf.Tensor1D;
+
+beforeAll(async () => {
+  await useTestBackend();
+  mnist = await mnistMlp(60);
+  model = asModel(mnist.model);
+  x = mnist.images;
+  y = mnist.labels;
+});
+afterAll(() => mnist.dispose());
+
+describe('APGD-CE', () => {
+  test('checkpoints follow p_0 = 0, p_1 = 0.22, p_{j+1} = p_j + max(p_j - p_{j-1} - 0.03, 0.06)', () => {
+    // By hand: p = 0.22, 0.41, 0.57, 0.70, 0.80, 0.87, 0.93, 0.99 (next 1.05 > 1).
+    expect(apgdCheckpoints(100)).toEqual([22, 41, 57, 70, 80, 87, 93, 99]);
+    // ceil(0.22 * 10) = 3, ceil(4.1) = 5, ceil(5.7) = 6, 7, 8, ceil(8.7) = 9, ceil(9.3) = 10, ceil(9.9) = 10 (merged).
+    expect(apgdCheckpoints(10)).toEqual([3, 5, 6, 7, 8, 9, 10]);
+  });
+
+  test('step sizes start at 2 eps and only ever halve, per example', async () => {
+    const seen: Float32Array[] = [];
+    const attack = new APGD({ steps: 20, onCheckpoint: ({ stepSizes }) => seen.push(stepSizes) });
+    const results = await attack.run(model, x, y, { epsilons: [0.1] });
+    expect(seen).toHaveLength(apgdCheckpoints(20).length);
+    let previous: Float32Array = new Float32Array(60).fill(0.2);
+    let halvings = 0;
+    for (const sizes of seen) {
+      sizes.forEach((s, i) => {
+        expect([previous[i], previous[i] / 2]).toContainEqual(s);
+        if (s < previous[i]) halvings++;
+      });
+      previous = sizes;
+    }
+    expect(halvings).toBeGreaterThan(0);
+    disposeResults(results);
+  });
+
+  test('stays in the L-inf ball and bounds and is at least as strong as PGD with the same budget', async () => {
+    const epsilons = [0.05, 0.1];
+    const apgd = await new APGD({ steps: 20 }).run(model, x, y, { epsilons });
+    const pgd = await new PGD({ steps: 20, relStepSize: 2.5 / 20 }).run(model, x, y, { epsilons });
+    apgd.forEach((r, e) => {
+      expect(maxLinf(r.clipped, x)).toBeLessThanOrEqual(epsilons[e] + 1e-6);
+      expect(maxLinf(r.raw, x)).toBeLessThanOrEqual(epsilons[e] + 1e-6);
+      const [lo, hi] = range(r.clipped);
+      expect(lo).toBeGreaterThanOrEqual(0);
+      expect(hi).toBeLessThanOrEqual(1);
+      expect(r.robustAccuracy).toBeLessThanOrEqual(pgd[e].robustAccuracy + 0.04);
+    });
+    expect(apgd[1].robustAccuracy).toBeLessThan(0.5);
+    disposeResults(apgd);
+    disposeResults(pgd);
+  });
+
+  test('the L2 version stays in the L2 ball', async () => {
+    const [r] = await new APGD({ norm: 'l2', steps: 10 }).run(model, x, y, { epsilons: [1] });
+    l2Distances(r.clipped, x).forEach((d) => expect(d).toBeLessThanOrEqual(1 + 1e-5));
+    expect(r.robustAccuracy).toBeLessThan(0.9);
+    disposeResults([r]);
+  });
+
+  test('restarts never lose a success of the first run', async () => {
+    const one = await new APGD({ steps: 5, seed: 3 }).run(model, x, y, { epsilons: [0.06] });
+    const two = await new APGD({ steps: 5, seed: 3, restarts: 2 }).run(model, x, y, { epsilons: [0.06] });
+    one[0].success.forEach((s, i) => {
+      if (s) expect(two[0].success[i]).toBe(1);
+    });
+    disposeResults(one);
+    disposeResults(two);
+  });
+});

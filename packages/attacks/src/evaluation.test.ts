@@ -1,0 +1,123 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { batches, createDataset, MNIST_CLASS_NAMES } from '@ddar/datasets';
+import { disposeResults } from './attack.js';
+import { CarliniWagnerL2 } from './cw.js';
+import { gradientMaskingReport, robustAccuracy, type EvaluationProgress } from './evaluation.js';
+import { FGSM } from './fgsm.js';
+import { asModel, type Model } from './model.js';
+import { PGD } from './pgd.js';
+import { useTestBackend } from './test-utils/backend.js';
+import { mnistMlp, type MnistFixture } from './test-utils/mnist_mlp.js';
+
+let mnist: MnistFixture;
+let model: Model;
+
+beforeAll(async () => {
+  await useTestBackend();
+  mnist = await mnistMlp(64);
+  model = asModel(mnist.model);
+});
+afterAll(() => mnist.dispose());
+
+/** The same forward pass with every input gradient zeroed: a textbook case of gradient masking. */
+function masked(m: Model): Model {
+  return asModel((input: tf.Tensor4D) =>
+    tf.customGrad((v) => ({ value: m.logits(v as tf.Tensor4D), gradFunc: () => tf.zerosLike(v as tf.Tensor) }))(
+      input,
+    ) as tf.Tensor2D,
+  );
+}
+
+describe('robustAccuracy', () => {
+  test('batches with progress, matches one full-batch run, and returns JSON-able data without leaking', async () => {
+    const { images, labels } = mnist;
+    const epsilons = [0, 0.1, 0.2];
+    const progress: EvaluationProgress[] = [];
+    const before = tf.memory().numTensors;
+    const report = await robustAccuracy(
+      model,
+      { images, labels },
+      [new FGSM(), { attack: new PGD({ steps: 5, seed: 1 }), name: 'pgd5' }, { attack: new CarliniWagnerL2({ steps: 10, binarySearchSteps: 2 }), epsilons: [1] }],
+      epsilons,
+      { batchSize: 16, onProgress: (p) => progress.push(p) },
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+    expect(report.examples).toBe(64);
+    expect(report.attacks.map((a) => a.name)).toEqual(['FGSM', 'pgd5', 'CW-L2']);
+    expect(report.attacks[2].epsilons).toEqual([1]);
+    // Progress: after each attack of each of the 4 batches, plus once per batch.
+    expect(progress).toHaveLength(4 * 4);
+    expect(progress[progress.length - 1]).toMatchObject({ batches: 4, examplesDone: 64, examplesTotal: 64 });
+
+    // FGSM is deterministic: batching must not change its numbers.
+    const full = await new FGSM().run(model, images, labels, { epsilons });
+    full.forEach((r, e) => expect(report.attacks[0].robustAccuracy[e]).toBeCloseTo(r.robustAccuracy, 10));
+    expect(report.attacks[0].robustAccuracy[0]).toBeCloseTo(report.cleanAccuracy, 10);
+    disposeResults(full);
+    report.worstCase!.robustAccuracy.forEach((w, e) => {
+      expect(w).toBeLessThanOrEqual(Math.min(report.attacks[0].robustAccuracy[e], report.attacks[1].robustAccuracy[e]));
+    });
+  });
+
+  test('accepts an iterable of batches and can be cancelled between batches', async () => {
+    const batches = [0, 32].map((start) => ({
+      images: tf.slice(mnist.images, start, 32),
+      labels: tf.slice(mnist.labels, start, 32),
+    }));
+    const report = await robustAccuracy(model, batches, [new FGSM()], [0.1]);
+    expect(report.examples).toBe(64);
+    const controller = new AbortController();
+    const run = robustAccuracy(model, batches, [new FGSM()], [0.1], {
+      signal: controller.signal,
+      onProgress: () => controller.abort(new Error('stop')),
+    });
+    await expect(run).rejects.toThrow('stop');
+    batches.forEach((b) => tf.dispose([b.images, b.labels]));
+  });
+
+  test('consumes a @ddar/datasets batch generator, disposing its batches when asked', async () => {
+    const ds = createDataset('mnist-slice', tf.clone(mnist.images), tf.clone(mnist.labels), MNIST_CLASS_NAMES);
+    const before = tf.memory().numTensors;
+    const report = await robustAccuracy(model, batches(ds, { batchSize: 20 }), [new FGSM()], [0.1], { disposeBatches: true });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(report.examples).toBe(64);
+    const direct = await robustAccuracy(model, ds, [new FGSM()], [0.1], { batchSize: 64 });
+    expect(report.attacks[0].robustAccuracy[0]).toBeCloseTo(direct.attacks[0].robustAccuracy[0], 10);
+    ds.dispose();
+  });
+
+  test('rejects bad arguments by name', async () => {
+    const data = { images: mnist.images, labels: mnist.labels };
+    await expect(robustAccuracy(model, data, [], [0.1])).rejects.toThrow(/attacks must be a non-empty array/);
+    await expect(robustAccuracy(model, data, [new FGSM()], [-1])).rejects.toThrow(/epsilons\[0\] must be a number >= 0, but got -1/);
+    await expect(robustAccuracy(model, data, [new FGSM()], [0.1], { batchSize: 0 })).rejects.toThrow(/options.batchSize/);
+  });
+});
+
+describe('gradientMaskingReport', () => {
+  const options = { epsilon: 0.2, pgdSteps: 10, squareQueries: 200, squarePInit: 0.3, batchSize: 64 };
+
+  test('passes every check on an ordinary model', async () => {
+    const report = await gradientMaskingReport(model, mnist, { ...options, transferSource: model });
+    expect(report.checks.map((c) => c.id)).toEqual([
+      'pgd-beats-fgsm',
+      'pgd-beats-square',
+      'pgd-beats-transfer',
+      'unbounded-pgd-reaches-zero',
+    ]);
+    expect(report.flags).toEqual([]);
+    expect(report.passed).toBe(true);
+    expect(report.accuracies.unboundedPgd).toBeLessThanOrEqual(0.02);
+    expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+  });
+
+  test('flags a model whose gradients are masked', async () => {
+    const report = await gradientMaskingReport(masked(model), mnist, options);
+    const failed = report.checks.filter((c) => !c.passed).map((c) => c.id);
+    expect(failed).toContain('pgd-beats-square');
+    expect(failed).toContain('unbounded-pgd-reaches-zero');
+    expect(report.passed).toBe(false);
+    expect(report.flags.join(' ')).toMatch(/masked/);
+  });
+});

@@ -1,0 +1,321 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { disposeResults, type Attack } from './attack.js';
+import { FGSM } from './fgsm.js';
+import { asModel, type ModelLike } from './model.js';
+import type { Norm } from './ops.js';
+import { predict } from './ops.js';
+import { PGD } from './pgd.js';
+import { SquareAttack } from './square.js';
+import { TransferAttack } from './transfer.js';
+import { checkEpsilon, checkEpsilons, checkInRange, checkLabelValues, checkPositiveInt, type Labels } from './validate.js';
+
+/** A batch of images with their labels. */
+export interface LabeledBatch {
+  images: tf.Tensor4D;
+  labels: Labels;
+}
+
+/**
+ * Evaluation data: one `{ images, labels }` pair such as a `@ddar/datasets` Dataset (split into
+ * `batchSize` batches here), or an iterable / async iterable of ready-made batches (used as given;
+ * their tensors stay the caller's unless `disposeBatches` is set).
+ */
+export type EvaluationData = LabeledBatch | Iterable<LabeledBatch> | AsyncIterable<LabeledBatch>;
+
+/** An attack with, optionally, its own epsilons (e.g. L2 epsilons for CW next to L-inf ones) and display name. */
+export interface AttackSpec {
+  attack: Attack;
+  epsilons?: number[];
+  name?: string;
+}
+
+export interface EvaluationProgress {
+  /** Batches finished so far. */
+  batches: number;
+  examplesDone: number;
+  /** Known when the data is a single `{ images, labels }` pair. */
+  examplesTotal?: number;
+  /** The attack that just finished on the current batch. */
+  attack: string;
+}
+
+export interface RobustAccuracyOptions {
+  /** Batch size used to split a single `{ images, labels }` pair. Default 128. */
+  batchSize?: number;
+  onProgress?: (progress: EvaluationProgress) => void;
+  /** Checked between batches; an aborted evaluation rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /**
+   * Dispose each iterated batch's tensors once evaluated — for generators that hand ownership to the
+   * consumer, like `batches(ds, ...)` of @ddar/datasets. Default false.
+   */
+  disposeBatches?: boolean;
+}
+
+export interface AttackAccuracy {
+  name: string;
+  norm: Norm;
+  epsilons: number[];
+  robustAccuracy: number[];
+}
+
+/** JSON-able result of {@link robustAccuracy}. */
+export interface RobustAccuracyReport {
+  examples: number;
+  cleanAccuracy: number;
+  attacks: AttackAccuracy[];
+  /**
+   * Per shared epsilon, the fraction of examples no attack (among those using the shared `epsilons`)
+   * succeeded on; null when no attack uses them.
+   */
+  worstCase: { epsilons: number[]; robustAccuracy: number[] } | null;
+}
+
+function isLabeledBatch(data: unknown): data is LabeledBatch {
+  return typeof data === 'object' && data !== null && 'images' in data && 'labels' in data;
+}
+
+async function* batchesOf(
+  data: EvaluationData,
+  batchSize: number,
+  disposeBatches: boolean,
+): AsyncGenerator<LabeledBatch & { owned: boolean }> {
+  if (isLabeledBatch(data)) {
+    const { images, labels } = data;
+    if (!(images instanceof tf.Tensor) || images.rank !== 4) {
+      throw new Error(`robustAccuracy: data.images must be a tf.Tensor4D, but got ${images instanceof tf.Tensor ? `rank ${images.rank}` : typeof images}`);
+    }
+    const n = images.shape[0];
+    const y = checkLabelValues('robustAccuracy', 'data.labels', labels, n, Number.MAX_SAFE_INTEGER);
+    for (let start = 0; start < n; start += batchSize) {
+      const size = Math.min(batchSize, n - start);
+      yield { images: tf.slice(images, start, size), labels: y.subarray(start, start + size), owned: true };
+    }
+    return;
+  }
+  if (typeof data === 'object' && data !== null && (Symbol.asyncIterator in data || Symbol.iterator in data)) {
+    for await (const batch of data as AsyncIterable<LabeledBatch>) {
+      if (!isLabeledBatch(batch)) {
+        throw new Error(`robustAccuracy: every batch must be { images, labels }, but got ${JSON.stringify(Object.keys(batch ?? {}))}`);
+      }
+      yield { ...batch, owned: disposeBatches };
+    }
+    return;
+  }
+  throw new Error(`robustAccuracy: data must be { images, labels } or an iterable of such batches, but got ${String(data)}`);
+}
+
+/**
+ * Robust accuracy of `model` under each attack at each epsilon, batch by batch, with progress and
+ * cancellation. Returns plain data (JSON.stringify-able); all tensors are released.
+ */
+export async function robustAccuracy(
+  model: ModelLike,
+  data: EvaluationData,
+  attacks: Array<Attack | AttackSpec>,
+  epsilons: number[],
+  options: RobustAccuracyOptions = {},
+): Promise<RobustAccuracyReport> {
+  const where = 'robustAccuracy';
+  const m = asModel(model);
+  const shared = checkEpsilons(where, epsilons, true);
+  if (!Array.isArray(attacks) || attacks.length === 0) {
+    throw new Error(`${where}: attacks must be a non-empty array, but got ${String(attacks)}`);
+  }
+  const specs = attacks.map((a, i) => {
+    const spec: AttackSpec = 'attack' in a ? a : { attack: a };
+    if (spec.attack === undefined || typeof spec.attack.run !== 'function') {
+      throw new Error(`${where}: attacks[${i}] must be an attack or { attack, epsilons?, name? }`);
+    }
+    return {
+      attack: spec.attack,
+      name: spec.name ?? spec.attack.name,
+      epsilons: spec.epsilons === undefined ? shared : checkEpsilons(`${where}: attacks[${i}]`, spec.epsilons, true),
+      usesShared: spec.epsilons === undefined,
+    };
+  });
+  const batchSize = checkPositiveInt(where, 'options.batchSize', options.batchSize ?? 128);
+  const total = isLabeledBatch(data) && data.images instanceof tf.Tensor ? data.images.shape[0] : undefined;
+
+  let examples = 0;
+  let clean = 0;
+  let batches = 0;
+  const robust = specs.map((s) => new Array<number>(s.epsilons.length).fill(0));
+  const worst = new Array<number>(shared.length).fill(0);
+  const anyShared = specs.some((s) => s.usesShared);
+
+  for await (const batch of batchesOf(data, batchSize, options.disposeBatches ?? false)) {
+    try {
+      options.signal?.throwIfAborted();
+      const n = batch.images.shape[0];
+      const y = checkLabelValues(where, 'labels', batch.labels, n, Number.MAX_SAFE_INTEGER);
+      const pred = predict(m, batch.images);
+      for (let i = 0; i < n; i++) if (pred[i] === y[i]) clean++;
+      // broken[e][i]: some attack sharing epsilon e fooled example i.
+      const broken = shared.map(() => new Uint8Array(n));
+      for (let a = 0; a < specs.length; a++) {
+        const spec = specs[a];
+        const results = await spec.attack.run(m, batch.images, y, { epsilons: spec.epsilons });
+        try {
+          results.forEach((r, e) => {
+            for (let i = 0; i < n; i++) {
+              if (!r.success[i]) robust[a][e]++;
+              if (spec.usesShared && r.success[i]) broken[e][i] = 1;
+            }
+          });
+        } finally {
+          disposeResults(results);
+        }
+        options.onProgress?.({ batches, examplesDone: examples, examplesTotal: total, attack: spec.name });
+      }
+      broken.forEach((b, e) => {
+        for (let i = 0; i < n; i++) if (!b[i]) worst[e]++;
+      });
+      examples += n;
+      batches += 1;
+      options.onProgress?.({ batches, examplesDone: examples, examplesTotal: total, attack: specs[specs.length - 1].name });
+    } finally {
+      if (batch.owned) {
+        batch.images.dispose();
+        if (batch.labels instanceof tf.Tensor) batch.labels.dispose();
+      }
+    }
+  }
+  if (examples === 0) {
+    throw new Error(`${where}: data held no examples`);
+  }
+  return {
+    examples,
+    cleanAccuracy: clean / examples,
+    attacks: specs.map((s, a) => ({
+      name: s.name,
+      norm: s.attack.norm,
+      epsilons: s.epsilons,
+      robustAccuracy: robust[a].map((r) => r / examples),
+    })),
+    worstCase: anyShared ? { epsilons: shared, robustAccuracy: worst.map((r) => r / examples) } : null,
+  };
+}
+
+export interface GradientMaskingOptions {
+  /** The L-inf budget to test at. */
+  epsilon: number;
+  /** PGD iterations (also used for the unbounded PGD). Default 40. */
+  pgdSteps?: number;
+  /** Square's query budget. Default 1000. */
+  squareQueries?: number;
+  /** Square's initial p. Default 0.05. */
+  squarePInit?: number;
+  /** A surrogate model for the transfer check; the check is skipped without one. */
+  transferSource?: ModelLike;
+  /** Slack allowed in accuracy comparisons (fraction). Default 0.02. */
+  tolerance?: number;
+  /** Highest robust accuracy accepted from unbounded PGD. Default 0.02. */
+  unboundedMaxAccuracy?: number;
+  batchSize?: number;
+  seed?: number;
+  onProgress?: (progress: EvaluationProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface GradientMaskingCheck {
+  id: 'pgd-beats-fgsm' | 'pgd-beats-square' | 'pgd-beats-transfer' | 'unbounded-pgd-reaches-zero';
+  passed: boolean;
+  /** One plain sentence saying what was compared and, on failure, what it suggests. */
+  message: string;
+}
+
+export interface GradientMaskingReport {
+  epsilon: number;
+  examples: number;
+  cleanAccuracy: number;
+  /** Robust accuracy per attack at `epsilon` (unboundedPgd: at an epsilon covering the whole input range). */
+  accuracies: { fgsm: number; pgd: number; square: number; transfer?: number; unboundedPgd: number };
+  checks: GradientMaskingCheck[];
+  /** True when every check passed. */
+  passed: boolean;
+  /** Messages of the failed checks. */
+  flags: string[];
+}
+
+const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+
+/**
+ * Sanity checks for gradient masking (Athalye, Carlini & Wagner 2018; Carlini et al. 2019, "On
+ * Evaluating Adversarial Robustness"): iterative white-box PGD must do at least as well as
+ * single-step FGSM and as the black-box Square and transfer attacks, and PGD with an epsilon that
+ * covers the whole input range must drive accuracy to about zero. A failure does not prove masking,
+ * but means the white-box numbers should not be trusted as they are.
+ */
+export async function gradientMaskingReport(
+  model: ModelLike,
+  data: EvaluationData,
+  options: GradientMaskingOptions,
+): Promise<GradientMaskingReport> {
+  const where = 'gradientMaskingReport';
+  if (options === null || typeof options !== 'object') {
+    throw new Error(`${where}: options must be an object with epsilon, but got ${String(options)}`);
+  }
+  const m = asModel(model);
+  const epsilon = checkEpsilon(where, 'options.epsilon', options.epsilon);
+  const steps = checkPositiveInt(where, 'options.pgdSteps', options.pgdSteps ?? 40);
+  const tolerance = checkInRange(where, 'options.tolerance', options.tolerance ?? 0.02, 0, 1);
+  const unboundedMax = checkInRange(where, 'options.unboundedMaxAccuracy', options.unboundedMaxAccuracy ?? 0.02, 0, 1);
+  const seed = options.seed ?? 0;
+  const range = m.bounds[1] - m.bounds[0];
+  const pgd = new PGD({ steps, stepSize: (2.5 * epsilon) / steps || undefined, seed });
+  const specs: AttackSpec[] = [
+    { attack: new FGSM(), name: 'fgsm' },
+    { attack: pgd, name: 'pgd' },
+    { attack: new SquareAttack({ queries: options.squareQueries ?? 1000, pInit: options.squarePInit ?? 0.05, seed }), name: 'square' },
+    { attack: new PGD({ steps, stepSize: (2.5 * range) / steps, seed }), name: 'unboundedPgd', epsilons: [range] },
+  ];
+  if (options.transferSource !== undefined) {
+    specs.push({ attack: new TransferAttack({ source: options.transferSource, attack: pgd }), name: 'transfer' });
+  }
+  const report = await robustAccuracy(m, data, specs, [epsilon], {
+    batchSize: options.batchSize,
+    onProgress: options.onProgress,
+    signal: options.signal,
+  });
+  const acc = Object.fromEntries(report.attacks.map((a) => [a.name, a.robustAccuracy[0]])) as Record<string, number>;
+  const checks: GradientMaskingCheck[] = [];
+  const compare = (id: GradientMaskingCheck['id'], other: string, label: string, why: string) => {
+    const passed = acc.pgd <= acc[other] + tolerance;
+    checks.push({
+      id,
+      passed,
+      message: passed
+        ? `PGD (${pct(acc.pgd)}) is at least as strong as ${label} (${pct(acc[other])}) at eps=${epsilon}.`
+        : `PGD robust accuracy ${pct(acc.pgd)} is above ${label}'s ${pct(acc[other])} at eps=${epsilon}: ${why} — gradients are likely masked or obfuscated.`,
+    });
+  };
+  compare('pgd-beats-fgsm', 'fgsm', 'single-step FGSM', 'an iterative white-box attack should never lose to one step of itself');
+  compare('pgd-beats-square', 'square', 'the black-box Square attack', 'a gradient-free attack beats the gradient-based one');
+  if (acc.transfer !== undefined) {
+    compare('pgd-beats-transfer', 'transfer', 'the transfer attack', "adversarials from another model beat the model's own gradients");
+  }
+  const unboundedPassed = acc.unboundedPgd <= unboundedMax;
+  checks.push({
+    id: 'unbounded-pgd-reaches-zero',
+    passed: unboundedPassed,
+    message: unboundedPassed
+      ? `PGD with eps=${range} (the whole input range) brings accuracy to ${pct(acc.unboundedPgd)}.`
+      : `PGD with eps=${range} (the whole input range) leaves ${pct(acc.unboundedPgd)} accuracy (expected <= ${pct(unboundedMax)}): any input is reachable, so the attack is not following useful gradients.`,
+  });
+  return {
+    epsilon,
+    examples: report.examples,
+    cleanAccuracy: report.cleanAccuracy,
+    accuracies: {
+      fgsm: acc.fgsm,
+      pgd: acc.pgd,
+      square: acc.square,
+      ...(acc.transfer !== undefined ? { transfer: acc.transfer } : {}),
+      unboundedPgd: acc.unboundedPgd,
+    },
+    checks,
+    passed: checks.every((c) => c.passed),
+    flags: checks.filter((c) => !c.passed).map((c) => c.message),
+  };
+}

@@ -1,0 +1,142 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** The valid input range `[low, high]` of a model, e.g. `[0, 1]` for images scaled to the unit interval. */
+export type Bounds = readonly [number, number];
+
+/** Any differentiable function from a batch of images `[N, H, W, C]` to logits `[N, numClasses]`. */
+export type LogitsFn = (x: tf.Tensor4D) => tf.Tensor2D;
+
+/**
+ * Anything with a Keras-style `predict`, e.g. a `tf.LayersModel`. Only this shape is relied on, so
+ * @tensorflow/tfjs-layers stays out of this package's dependencies.
+ */
+export interface PredictsLogits {
+  predict(x: tf.Tensor, config?: unknown): tf.Tensor | tf.Tensor[];
+}
+
+/** What `output` the wrapped function returns. Attacks need logits; probabilities are converted with log. */
+export type ModelOutput = 'logits' | 'probabilities';
+
+/** A model wrapped once with its bounds, as every attack expects it (see {@link asModel}). */
+export interface Model {
+  readonly bounds: Bounds;
+  /** Logits for a batch; differentiable w.r.t. `x`, so attacks may call it inside `tf.grad`. */
+  logits(x: tf.Tensor4D): tf.Tensor2D;
+}
+
+export type ModelLike = Model | LogitsFn | PredictsLogits;
+
+export interface AsModelOptions {
+  /** Valid input range. Default `[0, 1]`. */
+  bounds?: Bounds;
+  /**
+   * Set to `'probabilities'` when the model ends in a softmax: attacks then work on `log(p)`, which
+   * are valid logits (softmax(log p) = p). Default `'logits'`.
+   */
+  output?: ModelOutput;
+}
+
+function isModel(m: unknown): m is Model {
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    typeof (m as Model).logits === 'function' &&
+    Array.isArray((m as Model).bounds)
+  );
+}
+
+function isPredictor(m: unknown): m is PredictsLogits {
+  return typeof m === 'object' && m !== null && typeof (m as PredictsLogits).predict === 'function';
+}
+
+export function checkBounds(where: string, bounds: unknown): Bounds {
+  if (!Array.isArray(bounds) || bounds.length !== 2) {
+    throw new Error(`${where}: bounds must be a pair [low, high], but got ${JSON.stringify(bounds)}`);
+  }
+  const [low, high] = bounds as number[];
+  if (typeof low !== 'number' || typeof high !== 'number' || !Number.isFinite(low) || !Number.isFinite(high)) {
+    throw new Error(`${where}: bounds must be two finite numbers, but got [${low}, ${high}]`);
+  }
+  if (!(low < high)) {
+    throw new Error(`${where}: bounds must satisfy low < high, but got [${low}, ${high}] (inverted or empty)`);
+  }
+  return [low, high];
+}
+
+/**
+ * Wraps a logits function, a `tf.LayersModel` (or anything with `.predict`) or an already wrapped
+ * model, once, with its input bounds — Foolbox style, so attacks never guess the valid range.
+ * The wrapper checks every output's shape, which turns a model returning the wrong thing into an
+ * error naming it instead of a silent broadcast deep inside an attack.
+ */
+export function asModel(model: ModelLike, options: AsModelOptions = {}): Model {
+  if (options === null || typeof options !== 'object') {
+    throw new Error(`asModel: options must be an object, but got ${String(options)}`);
+  }
+  const output = options.output ?? 'logits';
+  if (output !== 'logits' && output !== 'probabilities') {
+    throw new Error(`asModel: options.output must be 'logits' or 'probabilities', but got '${String(output)}'`);
+  }
+  if (isModel(model)) {
+    if (options.bounds === undefined && options.output === undefined) return model;
+    return asModel((x: tf.Tensor4D) => model.logits(x), {
+      bounds: options.bounds ?? model.bounds,
+      output,
+    });
+  }
+  const bounds = checkBounds('asModel', options.bounds ?? [0, 1]);
+  let call: (x: tf.Tensor4D) => tf.Tensor;
+  if (typeof model === 'function') {
+    call = model;
+  } else if (isPredictor(model)) {
+    const layered = model as PredictsLogits & { apply?: (x: tf.Tensor, kwargs?: unknown) => unknown };
+    // LayersModel.predict splits the batch and runs under tidy; apply() is one plain differentiable call.
+    if (typeof layered.apply === 'function' && 'layers' in layered) {
+      call = (x) => layered.apply!(x, { training: false }) as tf.Tensor;
+    } else {
+      call = (x) => {
+        const out = model.predict(x);
+        if (Array.isArray(out)) {
+          throw new Error(`asModel: model.predict returned ${out.length} tensors; expected one logits tensor`);
+        }
+        return out;
+      };
+    }
+  } else {
+    throw new Error(
+      `asModel: model must be a function (x) => logits, an object with predict(), or a wrapped model, but got ${
+        model === null ? 'null' : typeof model
+      }`,
+    );
+  }
+  return {
+    bounds,
+    logits(x: tf.Tensor4D): tf.Tensor2D {
+      if (!(x instanceof tf.Tensor) || x.rank !== 4) {
+        throw new Error(
+          `model: input must be a rank-4 tensor [N, H, W, C], but got ${
+            x instanceof tf.Tensor ? `rank ${x.rank} with shape [${x.shape}]` : typeof x
+          }`,
+        );
+      }
+      const out = call(x);
+      if (!(out instanceof tf.Tensor)) {
+        throw new Error(`model: must return a logits tensor, but returned ${Array.isArray(out) ? 'an array' : typeof out}`);
+      }
+      if (out.rank !== 2 || out.shape[0] !== x.shape[0] || (out.shape[1] ?? 0) < 2) {
+        const shape = `[${out.shape}]`;
+        out.dispose();
+        throw new Error(
+          `model: must return logits of shape [N, numClasses] with N = ${x.shape[0]} and numClasses >= 2, but returned shape ${shape}`,
+        );
+      }
+      // Intermediates are left to the caller's tidy (or tf.grad's): disposing them here would cut
+      // the gradient tape when the model runs inside tf.grad.
+      const logits = out.dtype === 'float32' ? out : tf.cast(out, 'float32');
+      if (output === 'probabilities') {
+        return tf.log(tf.add(logits, 1e-12)) as tf.Tensor2D;
+      }
+      return logits as tf.Tensor2D;
+    },
+  };
+}

@@ -1,0 +1,226 @@
+/**
+ * PGD — Projected Gradient Descent, L-inf and L2, with random start and restarts.
+ * A. Madry, A. Makelov, L. Schmidt, D. Tsipras, A. Vladu, "Towards Deep Learning Models Resistant to
+ * Adversarial Attacks", ICLR 2018. (Without the random start it is BIM, see bim.ts.)
+ *
+ *   x_0     = x + uniform noise in the epsilon ball        (randomStart)
+ *   x_{t+1} = Proj_{ball(x, eps) ∩ bounds}( x_t + alpha * step(grad_x CE(f(x_t), y)) )
+ *
+ * where step is sign(.) for L-inf and g / ||g||_2 for L2. Across restarts each example keeps the
+ * first successful adversarial, else the one with the highest loss.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { runAttack, type Attack, type AttackContext, type AttackResult, type RunOptions } from './attack.js';
+import { attackLoss } from './fgsm.js';
+import { prepareHelper } from './helper.js';
+import type { Bounds, Model, ModelLike } from './model.js';
+import { ascentStep, lossAndGrad, projectToBall, randomStart, selectRows, type Norm } from './ops.js';
+import { Rng, rngFor } from './rng.js';
+import { checkEpsilon, checkPositive, checkPositiveInt, checkSeed, type Labels } from './validate.js';
+
+/** Called after every PGD step with the batch-mean loss at the iterate the step started from. */
+export type PgdStepCallback = (info: { epsilon: number; restart: number; step: number; loss: number }) => void;
+
+export interface PgdConfig {
+  /** Default `'linf'`. */
+  norm?: Norm;
+  /** Iterations per restart. Default 40. */
+  steps?: number;
+  /** Step size relative to epsilon (Foolbox's default 0.01 / 0.3 for L-inf, 0.025 for L2). */
+  relStepSize?: number;
+  /** Absolute step size; overrides `relStepSize`. */
+  stepSize?: number;
+  /** Start from a uniform random point in the ball. Default true. */
+  randomStart?: boolean;
+  /** Independent runs per example, keeping the best. Default 1. */
+  restarts?: number;
+  /** Seed of the random starts. Default 0. */
+  seed?: number;
+  onStep?: PgdStepCallback;
+}
+
+export interface PgdCoreOptions {
+  norm: Norm;
+  epsilon: number;
+  stepSize: number;
+  steps: number;
+  randomStart: boolean;
+  restarts: number;
+  rng: Rng;
+  onStep?: PgdStepCallback;
+}
+
+/** The PGD loop on validated inputs; returns a new tensor the caller owns. */
+export function pgdCore(
+  model: Model,
+  x: tf.Tensor4D,
+  labels: tf.Tensor1D,
+  targets: tf.Tensor1D | undefined,
+  options: PgdCoreOptions,
+): tf.Tensor4D {
+  const { norm, epsilon, stepSize, steps, restarts, rng, onStep } = options;
+  const loss = attackLoss(labels, targets);
+  const n = x.shape[0];
+  let best: tf.Tensor4D | undefined;
+  let bestLoss = new Float32Array(n);
+  let bestSuccess = new Uint8Array(n);
+  for (let restart = 0; restart < restarts; restart++) {
+    let adv = options.randomStart ? randomStart(x, norm, epsilon, model.bounds, rng) : tf.clone(x);
+    for (let step = 0; step < steps; step++) {
+      const { losses, grad, logits } = lossAndGrad(model, adv, loss);
+      if (onStep) onStep({ epsilon, restart, step, loss: tf.tidy(() => tf.mean(losses)).dataSync()[0] });
+      const next = tf.tidy(() => projectToBall(x, tf.add(adv, ascentStep(grad, norm, stepSize)), norm, epsilon, model.bounds));
+      [adv, losses, grad, logits].forEach((t) => t.dispose());
+      adv = next;
+    }
+    if (restarts === 1) return adv;
+    const [lossValues, successValues] = tf.tidy(() => {
+      const z = model.logits(adv);
+      const pred = tf.argMax(z, 1);
+      const hit = targets ? tf.equal(pred, targets) : tf.notEqual(pred, labels);
+      return [loss(z), hit];
+    }).map((t) => {
+      const v = t.dataSync();
+      t.dispose();
+      return v;
+    });
+    if (best === undefined) {
+      best = adv;
+      bestLoss = Float32Array.from(lossValues);
+      bestSuccess = Uint8Array.from(successValues);
+      continue;
+    }
+    const replace = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      replace[i] = Number(!bestSuccess[i] && (successValues[i] || lossValues[i] > bestLoss[i]));
+      if (replace[i]) {
+        bestLoss[i] = lossValues[i];
+        bestSuccess[i] = successValues[i];
+      }
+    }
+    const merged = selectRows(replace, adv, best);
+    best.dispose();
+    adv.dispose();
+    best = merged;
+  }
+  return best!;
+}
+
+function resolveConfig(where: string, config: PgdConfig, defaults: Required<Omit<PgdConfig, 'stepSize' | 'onStep' | 'relStepSize'>>) {
+  if (config === null || typeof config !== 'object') {
+    throw new Error(`${where}: config must be an object, but got ${String(config)}`);
+  }
+  const norm = config.norm ?? defaults.norm;
+  if (norm !== 'linf' && norm !== 'l2') {
+    throw new Error(`${where}: config.norm must be 'linf' or 'l2', but got '${String(norm)}'`);
+  }
+  return {
+    norm,
+    steps: checkPositiveInt(where, 'config.steps', config.steps ?? defaults.steps),
+    relStepSize: checkPositive(where, 'config.relStepSize', config.relStepSize ?? (norm === 'linf' ? 0.01 / 0.3 : 0.025)),
+    stepSize: config.stepSize === undefined ? undefined : checkPositive(where, 'config.stepSize', config.stepSize),
+    randomStart: config.randomStart ?? defaults.randomStart,
+    restarts: checkPositiveInt(where, 'config.restarts', config.restarts ?? defaults.restarts),
+    seed: checkSeed(where, config.seed ?? defaults.seed) ?? 0,
+    onStep: config.onStep,
+  };
+}
+
+/**
+ * Projected gradient descent (Madry et al. 2018). `new PGD()` is L-inf PGD with 40 steps and a
+ * random start; `new PGD({ norm: 'l2' })` the L2 version.
+ */
+export class PGD implements Attack {
+  readonly name: string;
+  readonly norm: Norm;
+  readonly blackBox = false;
+  readonly config: ReturnType<typeof resolveConfig>;
+
+  /**
+   * @param config hyper-parameters; every field has a default.
+   * @param name, defaults for presets built on PGD (BIM): the name used in errors and their defaults.
+   */
+  constructor(
+    config: PgdConfig = {},
+    name = 'PGD',
+    defaults = { norm: 'linf' as Norm, steps: 40, randomStart: true, restarts: 1, seed: 0 },
+  ) {
+    this.name = name;
+    this.config = resolveConfig(this.name, config, defaults);
+    this.norm = this.config.norm;
+  }
+
+  async run(model: ModelLike, inputs: tf.Tensor4D, labels: Labels, options: RunOptions): Promise<AttackResult[]> {
+    const c = this.config;
+    const rng = new Rng(c.seed);
+    return runAttack(this, model, inputs, labels, options, {
+      targeted: true,
+      attackAt: (ctx: AttackContext, epsilon: number) =>
+        pgdCore(ctx.model, ctx.x, ctx.labels, ctx.targets, {
+          norm: c.norm,
+          epsilon,
+          stepSize: c.stepSize ?? c.relStepSize * epsilon,
+          steps: c.steps,
+          randomStart: c.randomStart,
+          restarts: c.restarts,
+          rng: rng.fork(),
+          onStep: c.onStep,
+        }),
+    });
+  }
+}
+
+export interface PgdAdversarialOptions {
+  epsilon: number;
+  /** Absolute step size. Default `2.5 * epsilon / steps` (Madry et al.'s rule of thumb). */
+  stepSize?: number;
+  /** Default 10. */
+  steps?: number;
+  /** Default `'linf'`. */
+  norm?: Norm;
+  /** Default true. */
+  randomStart?: boolean;
+  /** Default 1. */
+  restarts?: number;
+  /** Seed of the random start; by default each call draws fresh noise from a fixed sequence. */
+  seed?: number;
+  targets?: Labels;
+  /** Used when `model` is a bare function. Default `[0, 1]`. */
+  bounds?: Bounds;
+}
+
+/**
+ * PGD adversarials for one batch at one epsilon, without result bookkeeping — what adversarial
+ * training calls on every batch. `model` may be any function whose gradients flow.
+ * Returns a new tensor the caller owns.
+ */
+export function pgdAdversarial(model: ModelLike, x: tf.Tensor4D, y: Labels, options: PgdAdversarialOptions): tf.Tensor4D {
+  const where = 'pgdAdversarial';
+  if (options === null || typeof options !== 'object') {
+    throw new Error(`${where}: options must be an object with epsilon, but got ${String(options)}`);
+  }
+  const epsilon = checkEpsilon(where, 'options.epsilon', options.epsilon);
+  const steps = checkPositiveInt(where, 'options.steps', options.steps ?? 10);
+  const stepSize =
+    options.stepSize === undefined ? (2.5 * epsilon) / steps : checkPositive(where, 'options.stepSize', options.stepSize);
+  const norm = options.norm ?? 'linf';
+  if (norm !== 'linf' && norm !== 'l2') {
+    throw new Error(`${where}: options.norm must be 'linf' or 'l2', but got '${String(norm)}'`);
+  }
+  const restarts = checkPositiveInt(where, 'options.restarts', options.restarts ?? 1);
+  const rng = rngFor(checkSeed(where, options.seed));
+  const ctx = prepareHelper(where, model, x, y, options.bounds, options.targets);
+  try {
+    return pgdCore(ctx.model, ctx.x, ctx.labels, ctx.targets, {
+      norm,
+      epsilon,
+      stepSize,
+      steps,
+      randomStart: options.randomStart ?? true,
+      restarts,
+      rng,
+    });
+  } finally {
+    ctx.dispose();
+  }
+}
