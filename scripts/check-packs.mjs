@@ -21,7 +21,8 @@ function run(command, args, cwd) {
 
 let failures = 0;
 try {
-  const names = readdirSync(packagesDir).filter((name) => !name.startsWith('.'));
+  const only = process.argv.slice(2);
+  const names = readdirSync(packagesDir).filter((name) => !name.startsWith('.') && (only.length === 0 || only.includes(name)));
   for (const name of names) {
     run('pnpm', ['pack', '--pack-destination', tarballs], join(packagesDir, name));
   }

@@ -1,3 +1,95 @@
 #!/usr/bin/env node
-// The reproduction commands arrive with the bench app itself; until then the README's first command says so.
-console.log('ddar-bench: the reproduction app (reproduce --profile quick) is not yet available in this version.');
+import * as path from 'node:path';
+import { Command, Option } from 'commander';
+import { attackCommand, evaluateCommand, parseDataset, parsePositiveInteger, showCommand, trainCommand } from './commands.js';
+import { PROFILES, profileNamed } from './profiles.js';
+import { reproduce } from './reproduce.js';
+
+const program = new Command('ddar-bench')
+  .description('Reproduces the experiments of "Disentangled Deep Autoencoding Regularization for Robust Image Classification"')
+  .showHelpAfterError();
+
+const profileOption = () =>
+  new Option('--profile <name>', `experiment size: ${Object.entries(PROFILES).map(([k, p]) => `${k} (${p.description})`).join('; ')}`)
+    .choices(Object.keys(PROFILES))
+    .default('quick');
+
+program
+  .command('reproduce')
+  .description('train baseline, AE-reg, DDAR, PGD-AT and DDAR+PGD-AT per dataset and seed, evaluate them, and write results.json, report.md, plots and grids')
+  .addOption(profileOption())
+  .option('--datasets <list>', 'comma-separated datasets (mnist, fashion-mnist, cifar10); default: the profile\'s')
+  .option('--seeds <n>', 'number of seeds; default: the profile\'s')
+  .option('--out <dir>', 'output directory (default: results/<profile>-<date>-<time>)')
+  .option('--resume', 'continue a run in --out: skip finished models, continue half-trained ones from their checkpoints', false)
+  .action(async (options: { profile: string; datasets?: string; seeds?: string; out?: string; resume: boolean }) => {
+    const base = profileNamed(options.profile);
+    const profile = {
+      ...base,
+      datasets: options.datasets !== undefined ? options.datasets.split(',').map((d) => parseDataset(d.trim())) : base.datasets,
+      seeds: options.seeds !== undefined ? parsePositiveInteger('--seeds', options.seeds) : base.seeds,
+    };
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    const out = options.out ?? path.join('results', `${profile.name}-${stamp}`);
+    await reproduce({ profile, out, resume: options.resume, command: `ddar-bench ${process.argv.slice(2).join(' ')}` });
+  });
+
+program
+  .command('train')
+  .description('train one model variant with a profile\'s budget; resumes from its checkpoint when --out holds one')
+  .addOption(profileOption())
+  .requiredOption('--dataset <name>', 'mnist, fashion-mnist or cifar10')
+  .requiredOption('--variant <name>', 'baseline, ae-reg, ddar, pgd-at or ddar+pgd-at')
+  .option('--seed <n>', 'seed', '1')
+  .requiredOption('--out <dir>', 'directory for checkpoint/, model/ and training.json')
+  .action(async (options: { profile: string; dataset: string; variant: string; seed: string; out: string }) => {
+    await trainCommand(profileNamed(options.profile), { ...options, seed: parsePositiveInteger('--seed', options.seed) });
+  });
+
+const testDataOptions = (command: Command) =>
+  command
+    .option('--dataset <name>', 'test split to use (default: the dataset matching the model\'s input shape)')
+    .option('--test-images <file>', 'your own IDX images file (raw or .gz), instead of --dataset')
+    .option('--test-labels <file>', 'the IDX labels file that goes with --test-images')
+    .option('--limit <n>', 'evaluate only the first n test images');
+
+testDataOptions(
+  program
+    .command('evaluate')
+    .description('clean accuracy of a saved model on a test split or on any IDX image/label pair')
+    .requiredOption('--model <dir>', 'directory holding model.json'),
+).action(async (options: { model: string; dataset?: string; testImages?: string; testLabels?: string; limit?: string }) => {
+  await evaluateCommand({ ...options, limit: options.limit !== undefined ? parsePositiveInteger('--limit', options.limit) : undefined });
+});
+
+testDataOptions(
+  program
+    .command('attack')
+    .description('robust accuracy of a saved model under one attack at several epsilons')
+    .requiredOption('--model <dir>', 'directory holding model.json')
+    .option('--attack <name>', 'fgsm, pgd, pgd-l2, mifgsm, apgd, cw or square', 'pgd')
+    .option('--epsilons <list>', 'comma-separated budgets', '0.1,0.3')
+    .option('--seed <n>', 'seed of random starts', '1'),
+).action(async (options: { model: string; attack: string; epsilons: string; seed: string; dataset?: string; testImages?: string; testLabels?: string; limit?: string }) => {
+  await attackCommand({
+    ...options,
+    seed: parsePositiveInteger('--seed', options.seed),
+    limit: options.limit !== undefined ? parsePositiveInteger('--limit', options.limit) : 1000,
+  });
+});
+
+program
+  .command('show')
+  .description('PNG grid of a DDAR model\'s inputs, templates, displacement fields, reconstructions and code swaps')
+  .requiredOption('--model <dir>', 'directory holding model.json')
+  .option('--dataset <name>', 'test split to draw images from (default: matches the model)')
+  .option('--images <n>', 'images per row', '8')
+  .option('--out <file>', 'PNG to write', 'ddar-grid.png')
+  .action(async (options: { model: string; dataset?: string; images: string; out: string }) => {
+    await showCommand({ ...options, images: parsePositiveInteger('--images', options.images) });
+  });
+
+program.parseAsync(process.argv).catch((error: Error) => {
+  console.error(`ddar-bench: ${error.message}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,153 @@
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  APGD, CarliniWagnerL2, FGSM, MIFGSM, PGD, SquareAttack, robustAccuracy, type Attack,
+} from '@ddar/attacks';
+import { fileSystem, initBackend } from '@ddar/backend';
+import { loadIdxPair, type Dataset } from '@ddar/datasets';
+import { loadClassifierModel, type ClassifierModel } from '@ddar/disentangle';
+import { evaluateAccuracy } from '@ddar/training';
+import { DATASET_NAMES, type DatasetName, type Profile } from './profiles.js';
+import { loadDataset } from './data.js';
+import { attackable } from './evaluate_model.js';
+import { writeFileAtomic } from './files.js';
+import { reconstructionGrid } from './grids_for_model.js';
+import { VARIANTS, type Variant } from './results.js';
+import { trainVariant } from './train_variant.js';
+
+export function parseDataset(name: string): DatasetName {
+  if (!(DATASET_NAMES as readonly string[]).includes(name)) {
+    throw new Error(`unknown dataset '${name}'; known datasets: ${DATASET_NAMES.join(', ')}`);
+  }
+  return name as DatasetName;
+}
+
+export function parseVariant(name: string): Variant {
+  if (!(VARIANTS as readonly string[]).includes(name)) {
+    throw new Error(`unknown model variant '${name}'; known variants: ${VARIANTS.join(', ')}`);
+  }
+  return name as Variant;
+}
+
+export function parseNumbers(option: string, text: string): number[] {
+  const values = text.split(',').map((part) => Number(part.trim()));
+  if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v < 0)) {
+    throw new Error(`${option} must be a comma-separated list of non-negative numbers, but got '${text}'`);
+  }
+  return values;
+}
+
+export function parsePositiveInteger(option: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${option} must be a positive integer, but got '${text}'`);
+  return value;
+}
+
+async function loadModelDir(directory: string): Promise<ClassifierModel> {
+  const modelDir = path.basename(directory) === 'model.json' ? path.dirname(directory) : directory;
+  return loadClassifierModel(fileSystem(modelDir));
+}
+
+/** The dataset whose image shape the model takes, unless one is named. */
+function datasetFor(model: ClassifierModel, named: string | undefined): DatasetName {
+  if (named !== undefined) return parseDataset(named);
+  const [h, w, c] = model.inputShape;
+  if (h === 32 && w === 32 && c === 3) return 'cifar10';
+  if (h === 28 && w === 28 && c === 1) return 'mnist';
+  throw new Error(`the model takes ${h}x${w}x${c} images; name a dataset with --dataset or pass --test-images/--test-labels`);
+}
+
+export async function trainCommand(profile: Profile, options: { dataset: string; variant: string; seed: number; out: string }): Promise<void> {
+  await initBackend();
+  const dataset = parseDataset(options.dataset);
+  const variant = parseVariant(options.variant);
+  const trainSet = await loadDataset(dataset, 'train', profile.trainLimit);
+  try {
+    const trained = await trainVariant(profile, dataset, variant, options.seed, trainSet, options.out, (l) => console.error(l));
+    const last = trained.history.epochs[trained.history.epochs.length - 1];
+    console.log(JSON.stringify({ model: path.join(options.out, 'model'), seconds: trained.seconds, lastEpoch: last }, null, 2));
+    trained.model.dispose();
+  } finally {
+    trainSet.dispose();
+  }
+}
+
+async function testSetFor(model: ClassifierModel, options: { dataset?: string; testImages?: string; testLabels?: string; limit?: number }): Promise<Dataset> {
+  if ((options.testImages === undefined) !== (options.testLabels === undefined)) {
+    throw new Error('--test-images and --test-labels go together: pass both IDX files or neither');
+  }
+  if (options.testImages !== undefined && options.testLabels !== undefined) {
+    const ds = await loadIdxPair(options.testImages, options.testLabels, { name: path.basename(options.testImages) });
+    const [h, w, c] = ds.images.shape.slice(1);
+    const [mh, mw, mc] = model.inputShape;
+    if (h !== mh || w !== mw || c !== mc) {
+      ds.dispose();
+      throw new Error(`${options.testImages} holds ${h}x${w}x${c} images but the model takes ${mh}x${mw}x${mc}`);
+    }
+    return ds;
+  }
+  return loadDataset(datasetFor(model, options.dataset), 'test', options.limit);
+}
+
+export async function evaluateCommand(options: { model: string; dataset?: string; testImages?: string; testLabels?: string; limit?: number }): Promise<void> {
+  await initBackend();
+  const model = await loadModelDir(options.model);
+  const test = await testSetFor(model, options);
+  try {
+    const accuracy = evaluateAccuracy(model, test);
+    console.log(JSON.stringify({ model: options.model, kind: model.kind, data: test.name, examples: test.size, accuracy }, null, 2));
+  } finally {
+    test.dispose();
+    model.dispose();
+  }
+}
+
+const ATTACKS: Record<string, (seed: number) => Attack> = {
+  fgsm: () => new FGSM(),
+  pgd: (seed) => new PGD({ steps: 40, seed }),
+  'pgd-l2': (seed) => new PGD({ norm: 'l2', steps: 40, seed }),
+  mifgsm: () => new MIFGSM(),
+  apgd: (seed) => new APGD({ seed }),
+  cw: () => new CarliniWagnerL2(),
+  square: (seed) => new SquareAttack({ seed }),
+};
+
+export async function attackCommand(options: {
+  model: string; attack: string; epsilons: string; dataset?: string; testImages?: string; testLabels?: string; limit?: number; seed: number;
+}): Promise<void> {
+  const make = ATTACKS[options.attack];
+  if (make === undefined) throw new Error(`unknown attack '${options.attack}'; known attacks: ${Object.keys(ATTACKS).join(', ')}`);
+  const epsilons = parseNumbers('--epsilons', options.epsilons);
+  await initBackend();
+  const model = await loadModelDir(options.model);
+  const test = await testSetFor(model, options);
+  try {
+    const report = await robustAccuracy(attackable(model), { images: test.images, labels: test.labels }, [make(options.seed)], epsilons, {
+      batchSize: 100,
+      onProgress: (p) => process.stderr.write(`\r${p.examplesDone}/${p.examplesTotal ?? '?'} images`),
+    });
+    process.stderr.write('\n');
+    console.log(JSON.stringify({ model: options.model, data: test.name, ...report }, null, 2));
+  } finally {
+    test.dispose();
+    model.dispose();
+  }
+}
+
+export async function showCommand(options: { model: string; dataset?: string; out: string; images: number }): Promise<void> {
+  await initBackend();
+  const model = await loadModelDir(options.model);
+  const test = await loadDataset(datasetFor(model, options.dataset), 'test', options.images);
+  try {
+    const grid = reconstructionGrid(model, test.images);
+    if (grid === undefined) {
+      throw new Error(`${options.model} is a '${model.kind}' model: only DDAR models have the codes and decoders to show`);
+    }
+    await writeFileAtomic(options.out, grid.png);
+    console.log(`wrote ${options.out}: rows ${grid.rows.join(' / ')}`);
+  } finally {
+    test.dispose();
+    model.dispose();
+    tf.disposeVariables();
+  }
+}

@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as os from 'node:os';
+import type { Results } from './results.js';
+
+const require_ = createRequire(import.meta.url);
+
+function versionOf(name: string): string {
+  try {
+    return (JSON.parse(readFileSync(require_.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function versions(): Record<string, string> {
+  const names = ['@ddar/backend', '@ddar/datasets', '@ddar/disentangle', '@ddar/attacks', '@ddar/training', '@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-backend-wasm'];
+  return Object.fromEntries(names.map((name) => [name, versionOf(name)]));
+}
+
+export function machine(): Results['machine'] {
+  const cpus = os.cpus();
+  return {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    platform: `${os.platform()} ${os.release()}`,
+    node: process.version,
+  };
+}

@@ -1,0 +1,119 @@
+import {
+  APGD, CarliniWagnerL2, FGSM, PGD, TransferAttack, asModel, gradientMaskingReport, robustAccuracy,
+  type Attack, type Model,
+} from '@ddar/attacks';
+import { affnistLike, rotated, scaled, translated, type Dataset } from '@ddar/datasets';
+import type { ClassifierModel } from '@ddar/disentangle';
+import { evaluateAccuracy } from '@ddar/training';
+import type { Profile } from './profiles.js';
+import type { AttackResult, GeometricResult, SanityCheck } from './results.js';
+
+export interface EvaluationContext {
+  profile: Profile;
+  family: 'grayscale' | 'color';
+  seed: number;
+  /** Adversarials for the transfer attack are crafted (with PGD) on this model. */
+  transferSource?: { name: string; model: ClassifierModel };
+  log: (line: string) => void;
+}
+
+export interface Evaluation {
+  clean: { accuracy: number; count: number };
+  attacks: AttackResult[];
+  geometric: GeometricResult[];
+  sanity: SanityCheck[];
+}
+
+/** Attacks see only the inference path (backbone -> appearance head -> classifier), white-box, inputs in [0, 1]. */
+export function attackable(model: ClassifierModel): Model {
+  return asModel((x) => model.classify(x), { bounds: [0, 1] });
+}
+
+function attacksOf(context: EvaluationContext): Array<{ name: string; attack: Attack; epsilons: number[] }> {
+  const { profile, family, seed } = context;
+  const epsilons = profile.attacks.epsilons[family];
+  const attacks: Array<{ name: string; attack: Attack; epsilons: number[] }> = [
+    { name: 'FGSM', attack: new FGSM(), epsilons },
+    {
+      name: `PGD-${profile.attacks.pgd.steps}`,
+      attack: new PGD({ steps: profile.attacks.pgd.steps, restarts: profile.attacks.pgd.restarts, seed }),
+      epsilons,
+    },
+  ];
+  if (profile.attacks.apgd !== undefined) {
+    attacks.push({ name: 'APGD-CE', attack: new APGD({ steps: profile.attacks.apgd.steps, seed }), epsilons });
+  }
+  if (profile.attacks.cw !== undefined) {
+    const { binarySearchSteps, steps, l2Epsilons } = profile.attacks.cw;
+    attacks.push({ name: 'CW-L2', attack: new CarliniWagnerL2({ binarySearchSteps, steps }), epsilons: l2Epsilons[family] });
+  }
+  if (profile.attacks.transfer && context.transferSource !== undefined) {
+    attacks.push({
+      name: `transfer from ${context.transferSource.name}`,
+      attack: new TransferAttack({
+        source: attackable(context.transferSource.model),
+        attack: new PGD({ steps: profile.attacks.pgd.steps, seed }),
+      }),
+      epsilons,
+    });
+  }
+  return attacks;
+}
+
+/** Clean accuracy, every attack at every epsilon, the geometric test sets and the gradient-masking checks. */
+export async function evaluateModel(model: ClassifierModel, test: Dataset, context: EvaluationContext): Promise<Evaluation> {
+  const { profile, log } = context;
+  const clean = { accuracy: evaluateAccuracy(model, test), count: test.size };
+  log(`  clean accuracy ${(100 * clean.accuracy).toFixed(1)}% on ${test.size} images`);
+  const target = attackable(model);
+
+  const attacks: AttackResult[] = [];
+  for (const { name, attack, epsilons } of attacksOf(context)) {
+    const started = performance.now();
+    const report = await robustAccuracy(target, { images: test.images, labels: test.labels }, [{ attack, epsilons, name }], epsilons, {
+      batchSize: 100,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const accuracies = report.attacks[0].robustAccuracy;
+    epsilons.forEach((epsilon, i) => attacks.push({ attack: name, epsilon, accuracy: accuracies[i], count: report.examples, seconds }));
+    log(`  ${name}: ${epsilons.map((e, i) => `ε=${+e.toFixed(4)} ${(100 * accuracies[i]).toFixed(1)}%`).join(', ')} (${seconds.toFixed(0)} s)`);
+  }
+
+  const geometric: GeometricResult[] = [];
+  const [height, width] = test.images.shape.slice(1);
+  const variants: Array<{ transform: string; parameter: number; make: () => Dataset }> = [
+    ...profile.geometric.rotations.map((degrees) => ({ transform: 'rotated', parameter: degrees, make: () => rotated(test, { degrees }) })),
+    ...profile.geometric.translations.map((fraction) => ({
+      transform: 'translated',
+      parameter: fraction,
+      make: () => translated(test, { dx: Math.round(fraction * width), dy: Math.round(fraction * height) }),
+    })),
+    ...profile.geometric.scales.map((factor) => ({ transform: 'scaled', parameter: factor, make: () => scaled(test, { factor }) })),
+    ...(profile.geometric.affnistLike ? [{ transform: 'affnist-like', parameter: 0, make: () => affnistLike(test, { seed: 2019 }) }] : []),
+  ];
+  for (const { transform, parameter, make } of variants) {
+    const transformed = make();
+    try {
+      geometric.push({ transform, parameter, accuracy: evaluateAccuracy(model, transformed), count: transformed.size });
+    } finally {
+      transformed.dispose();
+    }
+  }
+  log(`  geometric: ${geometric.map((g) => `${g.transform}${g.parameter ? ` ${g.parameter}` : ''} ${(100 * g.accuracy).toFixed(1)}%`).join(', ')}`);
+
+  const sanity: SanityCheck[] = [];
+  if (profile.attacks.sanity !== undefined) {
+    const epsilons = profile.attacks.epsilons[context.family];
+    const report = await gradientMaskingReport(target, { images: test.images, labels: test.labels }, {
+      epsilon: epsilons[Math.floor(epsilons.length / 2)],
+      pgdSteps: profile.attacks.pgd.steps,
+      squareQueries: profile.attacks.sanity.squareQueries,
+      transferSource: context.transferSource !== undefined ? attackable(context.transferSource.model) : undefined,
+      seed: context.seed,
+      batchSize: 100,
+    });
+    for (const check of report.checks) sanity.push({ name: check.id, passed: check.passed, message: check.message });
+    log(`  gradient-masking checks: ${report.passed ? 'all passed' : `FAILED: ${report.flags.join(' ')}`}`);
+  }
+  return { clean, attacks, geometric, sanity };
+}

@@ -1,0 +1,28 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+/** Writes through a temporary sibling and a rename, so a killed run never leaves half a result file. */
+export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const temporary = `${target}.tmp-${process.pid}`;
+  await fs.writeFile(temporary, data);
+  await fs.rename(temporary, target);
+}
+
+export async function readJsonIfExists<T>(file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8')) as T;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`${file} exists but cannot be read as JSON (${(error as Error).message}); delete it to redo that step`);
+  }
+}
+
+export async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,123 @@
+import type { Variant } from './results.js';
+
+export const DATASET_NAMES = ['mnist', 'fashion-mnist', 'cifar10'] as const;
+export type DatasetName = (typeof DATASET_NAMES)[number];
+
+/** Everything one `reproduce` run does, for every dataset and seed. */
+export interface Profile {
+  name: string;
+  description: string;
+  datasets: DatasetName[];
+  seeds: number;
+  variants: Variant[];
+  /** Training images per dataset (all when absent). */
+  trainLimit?: number;
+  /** Test images every evaluation uses (clean, attacks, geometric). */
+  testLimit: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Backbone width multiplier. */
+  width: number;
+  /** Loss weights of the regularized models (lambdaRec, lambdaSmooth). */
+  lossWeights: { reconstruction: number; smoothness: number };
+  /** PGD adversarial training, per dataset family: L-inf radius and steps. */
+  adversarialTraining: { steps: number; epsilon: { grayscale: number; color: number } };
+  attacks: {
+    /** L-inf radii for FGSM, PGD (and APGD), per dataset family. */
+    epsilons: { grayscale: number[]; color: number[] };
+    pgd: { steps: number; restarts: number };
+    apgd?: { steps: number };
+    cw?: { binarySearchSteps: number; steps: number; l2Epsilons: { grayscale: number[]; color: number[] } };
+    transfer: boolean;
+    /** Gradient-masking sanity checks (adds unbounded PGD and Square). */
+    sanity?: { squareQueries: number };
+  };
+  geometric: { rotations: number[]; translations: number[]; scales: number[]; affnistLike: boolean };
+  /** Images per row in the reconstruction and code-swap grids. */
+  gridImages: number;
+}
+
+const COLOR_EPSILONS = [2 / 255, 4 / 255, 8 / 255];
+
+export const PROFILES: Record<string, Profile> = {
+  smoke: {
+    name: 'smoke',
+    description: 'tiny end-to-end check of every stage (seconds to a minute); numbers mean nothing',
+    datasets: ['mnist'],
+    seeds: 1,
+    variants: ['baseline', 'ae-reg', 'ddar', 'pgd-at', 'ddar+pgd-at'],
+    trainLimit: 256,
+    testLimit: 32,
+    epochs: 1,
+    batchSize: 64,
+    learningRate: 1e-3,
+    width: 0.25,
+    lossWeights: { reconstruction: 1, smoothness: 0.01 },
+    adversarialTraining: { steps: 2, epsilon: { grayscale: 0.3, color: 8 / 255 } },
+    attacks: {
+      epsilons: { grayscale: [0.1, 0.3], color: COLOR_EPSILONS },
+      pgd: { steps: 3, restarts: 1 },
+      apgd: { steps: 3 },
+      cw: { binarySearchSteps: 2, steps: 5, l2Epsilons: { grayscale: [1.5], color: [0.5] } },
+      transfer: true,
+      sanity: { squareQueries: 20 },
+    },
+    geometric: { rotations: [30], translations: [0.1], scales: [0.8], affnistLike: true },
+    gridImages: 4,
+  },
+  quick: {
+    name: 'quick',
+    description: 'MNIST, baseline vs AE-reg vs DDAR, clean / FGSM / PGD / rotated; about 15 minutes on 2 CPU cores (wasm)',
+    datasets: ['mnist'],
+    seeds: 1,
+    variants: ['baseline', 'ae-reg', 'ddar'],
+    trainLimit: 12000,
+    testLimit: 500,
+    epochs: 2,
+    batchSize: 64,
+    learningRate: 1e-3,
+    width: 0.5,
+    lossWeights: { reconstruction: 1, smoothness: 0.01 },
+    adversarialTraining: { steps: 7, epsilon: { grayscale: 0.3, color: 8 / 255 } },
+    attacks: {
+      epsilons: { grayscale: [0.05, 0.1, 0.2, 0.3], color: COLOR_EPSILONS },
+      pgd: { steps: 20, restarts: 1 },
+      transfer: true,
+    },
+    geometric: { rotations: [15, 30, 45, 60], translations: [0.1, 0.2], scales: [0.7, 1.3], affnistLike: true },
+    gridImages: 8,
+  },
+  paper: {
+    name: 'paper',
+    description: 'the full protocol (all models, attacks, transforms, 3 seeds); needs tfjs-node(-gpu) to finish in hours',
+    datasets: ['mnist', 'fashion-mnist', 'cifar10'],
+    seeds: 3,
+    variants: ['baseline', 'ae-reg', 'ddar', 'pgd-at', 'ddar+pgd-at'],
+    testLimit: 2000,
+    epochs: 20,
+    batchSize: 128,
+    learningRate: 1e-3,
+    width: 1,
+    lossWeights: { reconstruction: 1, smoothness: 0.01 },
+    adversarialTraining: { steps: 10, epsilon: { grayscale: 0.3, color: 8 / 255 } },
+    attacks: {
+      epsilons: { grayscale: [0.05, 0.1, 0.2, 0.3], color: COLOR_EPSILONS },
+      pgd: { steps: 40, restarts: 3 },
+      apgd: { steps: 100 },
+      cw: { binarySearchSteps: 9, steps: 1000, l2Epsilons: { grayscale: [1, 2, 3], color: [0.25, 0.5, 1] } },
+      transfer: true,
+      sanity: { squareQueries: 1000 },
+    },
+    geometric: { rotations: [15, 30, 45, 60], translations: [0.1, 0.2], scales: [0.7, 0.8, 1.2, 1.3], affnistLike: true },
+    gridImages: 8,
+  },
+};
+
+export function profileNamed(name: string): Profile {
+  const profile = PROFILES[name];
+  if (profile === undefined) {
+    throw new Error(`unknown profile '${name}'; known profiles: ${Object.keys(PROFILES).join(', ')}`);
+  }
+  return profile;
+}

@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { existsSync, promises as fs, statSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PNG } from 'pngjs';
+import type { Results } from './results.js';
+
+// The CLI runs from its build (turbo builds @ddar/bench and its dependencies before this test), in child processes,
+// so that the kill below is a real SIGKILL of a real run.
+const cli = path.join(__dirname, '..', 'dist', 'cli.js');
+
+function runCli(args: string[], killWhen?: (log: string) => boolean): Promise<{ code: number | null; signal: string | null; log: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DDAR_BACKEND: 'wasm' } });
+    let log = '';
+    const onData = (chunk: Buffer) => {
+      log += chunk.toString();
+      if (killWhen !== undefined && killWhen(log)) child.kill('SIGKILL');
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code, signal) => resolve({ code, signal, log }));
+  });
+}
+
+describe('ddar-bench reproduce --profile smoke', () => {
+  let out: string;
+  beforeAll(async () => {
+    if (!existsSync(cli)) throw new Error(`${cli} is missing: build the app first (pnpm turbo run build --filter=@ddar/bench...)`);
+    out = await fs.mkdtemp(path.join(os.tmpdir(), 'ddar-bench-'));
+  });
+  afterAll(async () => {
+    await fs.rm(out, { recursive: true, force: true });
+  });
+
+  it('resumes after a SIGKILL without redoing finished work, and writes every artifact', async () => {
+    const target = path.join(out, 'smoke');
+    // Kill once the first model is evaluated and the second is training.
+    const killed = await runCli(['reproduce', '--profile', 'smoke', '--out', target], (log) => /evaluating ae-reg/.test(log) || /training ddar\n[\s\S]*step/.test(log));
+    expect(killed.signal).toBe('SIGKILL');
+    const finishedBefore = (await fs.readdir(path.join(target, 'runs', 'mnist', 'seed-1'))).filter((variant) =>
+      existsSync(path.join(target, 'runs', 'mnist', 'seed-1', variant, 'training.json')),
+    );
+    expect(finishedBefore.length).toBeGreaterThan(0);
+    const trainedAt = new Map(finishedBefore.map((v) => [v, statSync(path.join(target, 'runs', 'mnist', 'seed-1', v, 'training.json')).mtimeMs]));
+
+    const refused = await runCli(['reproduce', '--profile', 'smoke', '--out', target]);
+    expect(refused.code).toBe(1);
+    expect(refused.log).toMatch(/is not empty; pass --resume/);
+
+    const resumed = await runCli(['reproduce', '--profile', 'smoke', '--out', target, '--resume']);
+    expect(resumed.code).toBe(0);
+    for (const variant of finishedBefore) {
+      expect(resumed.log).toContain(`${variant}: already trained, loading`);
+      expect(statSync(path.join(target, 'runs', 'mnist', 'seed-1', variant, 'training.json')).mtimeMs).toBe(trainedAt.get(variant));
+    }
+
+    const results = JSON.parse(await fs.readFile(path.join(target, 'results.json'), 'utf8')) as Results;
+    expect(results.runs.map((r) => r.variant).sort()).toEqual(['ae-reg', 'baseline', 'ddar', 'ddar+pgd-at', 'pgd-at']);
+    expect(results.backend).toBe('wasm');
+    expect(results.finishedAt).toBeDefined();
+    for (const run of results.runs) {
+      expect(run.clean.accuracy).toBeGreaterThanOrEqual(0);
+      expect(run.clean.accuracy).toBeLessThanOrEqual(1);
+      expect(run.attacks.map((a) => a.attack)).toEqual(expect.arrayContaining(['FGSM', 'PGD-3', 'APGD-CE', 'CW-L2']));
+      expect(run.geometric.map((g) => g.transform)).toEqual(expect.arrayContaining(['rotated', 'translated', 'scaled', 'affnist-like']));
+      expect(run.sanity.length).toBeGreaterThan(0);
+    }
+    const report = await fs.readFile(path.join(target, 'report.md'), 'utf8');
+    expect(report).toContain('### Adversarial robustness');
+    expect(report).toContain('| ddar |');
+    expect(report).toMatch(/Robustness \(FGSM ε=0.1\): ddar (beat|did NOT beat|tied) baseline/);
+    expect(report).toContain('### Gradient-masking sanity checks');
+
+    const plots = await fs.readdir(path.join(target, 'plots'));
+    expect(plots).toEqual(expect.arrayContaining(['mnist-FGSM-vs-epsilon.svg', 'mnist-FGSM-vs-epsilon.png', 'mnist-rotation.svg', 'mnist-rotation.png']));
+    for (const file of ['grids/mnist-ddar.png', 'grids/mnist-ddar+pgd-at.png', 'plots/mnist-rotation.png']) {
+      const png = PNG.sync.read(await fs.readFile(path.join(target, file)));
+      expect(png.width).toBeGreaterThan(50);
+    }
+  });
+
+  it('explains bad arguments', async () => {
+    const unknown = await runCli(['reproduce', '--profile', 'huge']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.log).toMatch(/Allowed choices are smoke, quick, paper/);
+    const badDataset = await runCli(['train', '--dataset', 'imagenet', '--variant', 'ddar', '--out', path.join(out, 'x')]);
+    expect(badDataset.log).toContain("unknown dataset 'imagenet'; known datasets: mnist, fashion-mnist, cifar10");
+    const help = await runCli(['evaluate', '--help']);
+    expect(help.log).toContain('--test-images <file>');
+  });
+});

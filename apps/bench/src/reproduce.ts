@@ -1,0 +1,149 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '@ddar/backend';
+import type { Dataset } from '@ddar/datasets';
+import type { ClassifierModel } from '@ddar/disentangle';
+import { family, loadDataset } from './data.js';
+import { machine, versions } from './environment.js';
+import { evaluateModel } from './evaluate_model.js';
+import { exists, readJsonIfExists, writeFileAtomic } from './files.js';
+import { reconstructionGrid } from './grids_for_model.js';
+import { renderPlots } from './plots.js';
+import type { DatasetName, Profile } from './profiles.js';
+import { renderReport } from './report.js';
+import type { Results, RunResult, Variant } from './results.js';
+import { trainVariant } from './train_variant.js';
+
+export interface ReproduceOptions {
+  profile: Profile;
+  out: string;
+  resume: boolean;
+  command: string;
+  log?: (line: string) => void;
+}
+
+/** The model whose PGD adversarials are transferred to `variant`: the baseline, or DDAR for the baseline itself. */
+function transferSourceFor(variant: Variant, variants: Variant[]): Variant | undefined {
+  const source = variant === 'baseline' ? 'ddar' : 'baseline';
+  return variants.includes(source) ? source : undefined;
+}
+
+/**
+ * Trains every variant for every dataset and seed of the profile, evaluates each, and writes results.json, report.md,
+ * plots/ and grids/ under `out`. With `resume`, finished evaluations and trained models are reused and a half-trained
+ * model continues from its checkpoint; without it, an existing `out` is an error rather than something to overwrite.
+ */
+export async function reproduce(options: ReproduceOptions): Promise<Results> {
+  const { profile, out } = options;
+  const log = options.log ?? ((line: string) => console.error(line));
+  if (!options.resume && (await exists(out)) && (await fs.readdir(out)).length > 0) {
+    throw new Error(`output directory ${out} is not empty; pass --resume to continue that run, or choose another --out`);
+  }
+  await fs.mkdir(out, { recursive: true });
+  const started = performance.now();
+  const backend = await initBackend({ log });
+  const previous = options.resume ? await readJsonIfExists<Results>(path.join(out, 'results.json')) : undefined;
+  const results: Results = {
+    profile: profile.name,
+    command: options.command,
+    backend: backend.name,
+    versions: versions(),
+    machine: machine(),
+    config: profile,
+    startedAt: previous?.startedAt ?? new Date().toISOString(),
+    runs: [],
+  };
+  const previousSeconds = previous?.wallSeconds ?? 0;
+
+  for (const dataset of profile.datasets) {
+    log(`[${dataset}] loading data`);
+    const trainSet = await loadDataset(dataset, 'train', profile.trainLimit);
+    const testSet = await loadDataset(dataset, 'test', profile.testLimit);
+    try {
+      for (let seed = 1; seed <= profile.seeds; seed++) {
+        await runSeed(profile, dataset, seed, trainSet, testSet, out, results, log);
+        results.wallSeconds = previousSeconds + (performance.now() - started) / 1000;
+        await writeArtifacts(results, out);
+      }
+    } finally {
+      trainSet.dispose();
+      testSet.dispose();
+    }
+  }
+  results.finishedAt = new Date().toISOString();
+  results.wallSeconds = previousSeconds + (performance.now() - started) / 1000;
+  await writeArtifacts(results, out);
+  log(`done in ${(results.wallSeconds / 60).toFixed(1)} min: ${path.join(out, 'report.md')}`);
+  return results;
+}
+
+async function runSeed(
+  profile: Profile,
+  dataset: DatasetName,
+  seed: number,
+  trainSet: Dataset,
+  testSet: Dataset,
+  out: string,
+  results: Results,
+  log: (line: string) => void,
+): Promise<void> {
+  const seedDir = path.join(out, 'runs', dataset, `seed-${seed}`);
+  const models = new Map<Variant, ClassifierModel>();
+  const trainSummaries = new Map<Variant, RunResult['train']>();
+  try {
+    for (const variant of profile.variants) {
+      const evaluationFile = path.join(seedDir, variant, 'evaluation.json');
+      if (await exists(evaluationFile)) continue;
+      log(`[${dataset} seed ${seed}] training ${variant}`);
+      const trained = await trainVariant(profile, dataset, variant, seed, trainSet, path.join(seedDir, variant), log);
+      models.set(variant, trained.model);
+      const last = trained.history.epochs[trained.history.epochs.length - 1];
+      trainSummaries.set(variant, { seconds: trained.seconds, epochs: trained.history.epochs.length, finalLoss: last?.losses.total, history: trained.history.epochs });
+    }
+    // Transfer sources may be finished runs whose models are not in memory yet.
+    for (const variant of profile.variants) {
+      const source = transferSourceFor(variant, profile.variants);
+      if (source !== undefined && !models.has(source) && models.has(variant)) {
+        const trained = await trainVariant(profile, dataset, source, seed, trainSet, path.join(seedDir, source), log);
+        models.set(source, trained.model);
+      }
+    }
+    for (const variant of profile.variants) {
+      const evaluationFile = path.join(seedDir, variant, 'evaluation.json');
+      let run = await readJsonIfExists<RunResult>(evaluationFile);
+      if (run === undefined) {
+        log(`[${dataset} seed ${seed}] evaluating ${variant}`);
+        const model = models.get(variant)!;
+        const sourceName = transferSourceFor(variant, profile.variants);
+        const evaluation = await evaluateModel(model, testSet, {
+          profile,
+          family: family(dataset),
+          seed,
+          transferSource: sourceName !== undefined ? { name: sourceName, model: models.get(sourceName)! } : undefined,
+          log,
+        });
+        run = { dataset, seed, variant, train: trainSummaries.get(variant)!, ...evaluation };
+        await writeFileAtomic(evaluationFile, JSON.stringify(run, null, 2));
+        if (seed === 1) {
+          const images = tf.tidy(() => tf.slice(testSet.images, 0, Math.min(profile.gridImages, testSet.size)) as tf.Tensor4D);
+          const grid = reconstructionGrid(model, images);
+          images.dispose();
+          if (grid !== undefined) await writeFileAtomic(path.join(out, 'grids', `${dataset}-${variant}.png`), grid.png);
+        }
+      }
+      results.runs.push(run);
+    }
+  } finally {
+    for (const model of models.values()) model.dispose();
+  }
+}
+
+async function writeArtifacts(results: Results, out: string): Promise<void> {
+  await writeFileAtomic(path.join(out, 'results.json'), JSON.stringify(results, null, 2));
+  await writeFileAtomic(path.join(out, 'report.md'), renderReport(results));
+  for (const plot of await renderPlots(results)) {
+    await writeFileAtomic(path.join(out, 'plots', `${plot.name}.svg`), plot.svg);
+    await writeFileAtomic(path.join(out, 'plots', `${plot.name}.png`), plot.png);
+  }
+}

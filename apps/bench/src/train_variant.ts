@@ -1,0 +1,70 @@
+import * as path from 'node:path';
+import { fileSystem } from '@ddar/backend';
+import type { Dataset } from '@ddar/datasets';
+import { loadClassifierModel, type ClassifierModel } from '@ddar/disentangle';
+import { train, type TrainingConfig, type TrainingHistory } from '@ddar/training';
+import { family } from './data.js';
+import { exists, readJsonIfExists, writeFileAtomic } from './files.js';
+import { createModel, isAdversariallyTrained } from './model_factory.js';
+import type { DatasetName, Profile } from './profiles.js';
+import type { Variant } from './results.js';
+
+export interface TrainedModel {
+  model: ClassifierModel;
+  seconds: number;
+  history: TrainingHistory;
+  /** True when a finished model was found on disk and loaded instead of trained. */
+  reused: boolean;
+}
+
+export function trainingConfig(profile: Profile, dataset: DatasetName, variant: Variant, seed: number, directory: string): TrainingConfig {
+  const adversarial = isAdversariallyTrained(variant)
+    ? {
+        method: 'pgd' as const,
+        epsilon: profile.adversarialTraining.epsilon[family(dataset)],
+        steps: profile.adversarialTraining.steps,
+        reconstructionInput: 'clean' as const,
+      }
+    : undefined;
+  return {
+    epochs: profile.epochs,
+    batchSize: profile.batchSize,
+    optimizer: { name: 'adam', learningRate: profile.learningRate },
+    lossWeights: variant === 'baseline' || variant === 'pgd-at' ? undefined : profile.lossWeights,
+    seed,
+    adversarial,
+    checkpoint: { directory: path.join(directory, 'checkpoint'), everySteps: 50 },
+    resume: true,
+    progress: 'auto',
+  };
+}
+
+/**
+ * Trains one variant into `directory` (checkpoint/, model/, training.json), or loads it when `training.json` says it
+ * finished. A half-trained run continues from its checkpoint: training always runs with `resume: true`, and a fresh
+ * directory simply has no checkpoint yet.
+ */
+export async function trainVariant(
+  profile: Profile,
+  dataset: DatasetName,
+  variant: Variant,
+  seed: number,
+  train_: Dataset,
+  directory: string,
+  log: (line: string) => void,
+): Promise<TrainedModel> {
+  const record = await readJsonIfExists<{ seconds: number; history: TrainingHistory }>(path.join(directory, 'training.json'));
+  const modelDir = path.join(directory, 'model');
+  if (record !== undefined && (await exists(path.join(modelDir, 'model.json')))) {
+    log(`  ${variant}: already trained, loading ${modelDir}`);
+    return { model: await loadClassifierModel(fileSystem(modelDir)), seconds: record.seconds, history: record.history, reused: true };
+  }
+  const [height, width, channels] = train_.images.shape.slice(1);
+  const model = createModel({ variant, inputShape: [height, width, channels], numClasses: train_.numClasses, width: profile.width, seed });
+  const history = await train(model, { train: train_ }, { ...trainingConfig(profile, dataset, variant, seed, directory), log });
+  // Summed over every session of a resumed run, which wall time since this call would not be.
+  const seconds = history.epochs.reduce((sum, epoch) => sum + epoch.seconds, 0);
+  await model.save(fileSystem(modelDir));
+  await writeFileAtomic(path.join(directory, 'training.json'), JSON.stringify({ seconds, history }, null, 2));
+  return { model, seconds, history, reused: false };
+}
