@@ -25,6 +25,7 @@ export type {
   ClassifierModel,
   DDARModelConfig,
   LossTerms,
+  LossTermsOptions,
   LossWeights,
   ModelConfig,
   ModelKind,

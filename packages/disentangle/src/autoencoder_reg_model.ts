@@ -1,0 +1,104 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { appearanceDecoder } from './appearance_decoder.js';
+import type { AutoencoderRegModelConfig, LossTerms, LossTermsOptions, LossWeights } from './classifier_model.js';
+import { defaultDecoderWidth } from './decoder_plan.js';
+import { defaultCodeSizes } from './heads.js';
+import { kernelInitializer, SeedSequence } from './initializers.js';
+import { LayersClassifier } from './layers_classifier.js';
+import { computeLossTerms, resolveLossWeights } from './loss_terms.js';
+import { loadNetwork } from './model_io.js';
+import { imageInput, resolveBackbone, type ModelOptionsBase } from './resolve_backbone.js';
+import { assertImageBatch, assertPositiveInteger } from './validate.js';
+
+export interface AutoencoderRegModelOptions extends ModelOptionsBase {
+  /** Size of the single code. Default dA + dG of the DDAR defaults (80 for one channel, 160 otherwise), so both models get the same capacity. */
+  codeSize?: number;
+  /** Channels of the decoder's first feature map. Default 32 for one-channel inputs, 64 otherwise. */
+  decoderWidth?: number;
+}
+
+/**
+ * The ablation: one code read by both the classifier and a plain decoder that reconstructs the input
+ * directly (no template, no warp), trained with cross-entropy plus reconstruction. It isolates what
+ * the disentangling adds on top of autoencoding regularization itself.
+ */
+export class AutoencoderRegModel extends LayersClassifier<AutoencoderRegModelConfig> {
+  private constructor(network: tfl.LayersModel, config: AutoencoderRegModelConfig) {
+    super(network, config);
+  }
+
+  static create(options: AutoencoderRegModelOptions): AutoencoderRegModel {
+    const op = 'AutoencoderRegModel.create';
+    const { backbone, record } = resolveBackbone(op, options);
+    const { inputShape, numClasses } = options;
+    const sizes = defaultCodeSizes(inputShape);
+    const codeSize = options.codeSize ?? sizes.dA + sizes.dG;
+    const decoderWidth = options.decoderWidth ?? defaultDecoderWidth(inputShape);
+    assertPositiveInteger(op, 'options.codeSize', codeSize);
+    const seeds = new SeedSequence(options.seed === undefined ? undefined : options.seed + 1);
+
+    const input = imageInput(inputShape);
+    const code = tfl.layers
+      .dense({ units: codeSize, name: 'code', kernelInitializer: kernelInitializer(seeds.take()) })
+      .apply(backbone.apply(input)) as tfl.SymbolicTensor;
+    const logits = tfl.layers
+      .dense({ units: numClasses, name: 'logits', kernelInitializer: kernelInitializer(seeds.take()) })
+      .apply(code) as tfl.SymbolicTensor;
+    const decoder = appearanceDecoder({ outputShape: inputShape, width: decoderWidth, name: 'decoder', seed: seeds.take() });
+    const network = tfl.model({
+      inputs: input,
+      outputs: [logits, decoder.applySymbolic(code)],
+      name: options.name ?? 'ae_reg',
+    });
+    return new AutoencoderRegModel(network, {
+      format: 'ddar-ts',
+      formatVersion: 1,
+      kind: 'aeReg',
+      inputShape: [...inputShape],
+      numClasses,
+      backbone: record,
+      codeSize,
+      decoderWidth,
+      layers: { logits: 'logits', code: 'code', decoder: decoder.names },
+    });
+  }
+
+  static async load(source: string | tf.io.IOHandler): Promise<AutoencoderRegModel> {
+    const { network, config } = await loadNetwork('AutoencoderRegModel.load', source, 'aeReg');
+    return new AutoencoderRegModel(network, config as AutoencoderRegModelConfig);
+  }
+
+  /** @internal Wraps a network loaded by `loadClassifierModel`. */
+  static fromNetwork(network: tfl.LayersModel, config: AutoencoderRegModelConfig): AutoencoderRegModel {
+    return new AutoencoderRegModel(network, config);
+  }
+
+  protected get className(): string {
+    return 'AutoencoderRegModel';
+  }
+
+  /** The reconstruction [N, H, W, C] of images, in inference mode. */
+  reconstruct(images: tf.Tensor4D): tf.Tensor4D {
+    this.assertUsable('reconstruct');
+    assertImageBatch('AutoencoderRegModel.reconstruct', 'images', images, this.inputShape);
+    return tf.tidy(() => (this.network.apply(images, { training: false }) as tf.Tensor[])[1] as tf.Tensor4D);
+  }
+
+  /**
+   * `classification * CE + reconstruction * rec(target, decoder(code))` in training mode (defaults 1
+   * and 1), the target being the images unless `options.reconstructionTarget` says otherwise;
+   * smoothness and magnitude are ignored (there is no displacement field).
+   */
+  lossTerms(images: tf.Tensor4D, labels: tf.Tensor1D, weights: LossWeights = {}, options: LossTermsOptions = {}): LossTerms {
+    const target = this.lossInputs(images, labels, options);
+    const resolved = resolveLossWeights({ classification: 1, reconstruction: 1, smoothness: 0 }, weights, {
+      smoothness: 0,
+      magnitude: 0,
+    });
+    return computeLossTerms(resolved, () => {
+      const [logits, reconstruction] = this.network.apply(images, { training: true }) as tf.Tensor[];
+      return { logits: logits as tf.Tensor2D, labels, input: target, reconstruction: reconstruction as tf.Tensor4D };
+    });
+  }
+}

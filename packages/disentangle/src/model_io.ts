@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { METADATA_KEY, MODEL_KINDS, type ModelConfig, type ModelKind } from './classifier_model.js';
+
+function isIOHandler(value: unknown): value is tf.io.IOHandler {
+  return (
+    value != null &&
+    typeof value === 'object' &&
+    (typeof (value as tf.io.IOHandler).save === 'function' || typeof (value as tf.io.IOHandler).load === 'function')
+  );
+}
+
+/**
+ * A save handler for an IOHandler or a URL string such as `file://./model`. URL schemes come from the
+ * tf.io registry: `file://` is registered by @ddar/backend's `initBackend()` (or by tfjs-node).
+ */
+export function resolveSaveHandler(op: string, destination: string | tf.io.IOHandler): tf.io.IOHandler {
+  if (typeof destination === 'string') {
+    const handlers = tf.io.getSaveHandlers(destination);
+    if (handlers.length === 0) {
+      throw new Error(
+        `Error in ${op}: no tf.io save handler is registered for '${destination}'. ` +
+          `For file:// URLs call initBackend() or registerFileSystemRouter() from @ddar/backend first, or pass a tf.io.IOHandler.`,
+      );
+    }
+    return handlers[0];
+  }
+  if (!isIOHandler(destination) || typeof destination.save !== 'function') {
+    throw new Error(`Error in ${op}: destination must be a URL string or a tf.io.IOHandler with save(), but got ${typeof destination}`);
+  }
+  return destination;
+}
+
+/** A load handler for an IOHandler or a URL string, see {@link resolveSaveHandler}. */
+export function resolveLoadHandler(op: string, source: string | tf.io.IOHandler): tf.io.IOHandler {
+  if (typeof source === 'string') {
+    const handlers = tf.io.getLoadHandlers(source);
+    if (handlers.length === 0) {
+      throw new Error(
+        `Error in ${op}: no tf.io load handler is registered for '${source}'. ` +
+          `For file:// URLs call initBackend() or registerFileSystemRouter() from @ddar/backend first, or pass a tf.io.IOHandler.`,
+      );
+    }
+    return handlers[0];
+  }
+  if (!isIOHandler(source) || typeof source.load !== 'function') {
+    throw new Error(`Error in ${op}: source must be a URL string or a tf.io.IOHandler with load(), but got ${typeof source}`);
+  }
+  return source;
+}
+
+/** Saves `network` with `config` in its model.json's `userDefinedMetadata`. */
+export async function saveNetwork(
+  op: string,
+  network: tfl.LayersModel,
+  config: ModelConfig,
+  destination: string | tf.io.IOHandler,
+): Promise<tf.io.SaveResult> {
+  const handler = resolveSaveHandler(op, destination);
+  network.setUserDefinedMetadata({ [METADATA_KEY]: config as unknown as object });
+  return network.save(handler);
+}
+
+/**
+ * Loads a network saved by {@link saveNetwork} and returns it with its configuration. With
+ * `expectedKind`, a model of another kind is an error (and is disposed).
+ */
+export async function loadNetwork(
+  op: string,
+  source: string | tf.io.IOHandler,
+  expectedKind?: ModelKind,
+): Promise<{ network: tfl.LayersModel; config: ModelConfig }> {
+  const network = await tfl.loadLayersModel(resolveLoadHandler(op, source));
+  try {
+    const config = readConfig(op, network.getUserDefinedMetadata());
+    if (expectedKind !== undefined && config.kind !== expectedKind) {
+      throw new Error(`Error in ${op}: the saved model is a '${config.kind}' model, not a '${expectedKind}' model; load it with loadClassifierModel`);
+    }
+    return { network, config };
+  } catch (error) {
+    network.dispose();
+    throw error;
+  }
+}
+
+function readConfig(op: string, metadata: unknown): ModelConfig {
+  const config = (metadata as Record<string, unknown> | undefined)?.[METADATA_KEY] as Partial<ModelConfig> | undefined;
+  if (config == null || typeof config !== 'object' || config.format !== 'ddar-ts') {
+    throw new Error(`Error in ${op}: the model.json has no DDAR configuration in userDefinedMetadata.${METADATA_KEY}; it was not saved by @ddar/disentangle`);
+  }
+  if (config.formatVersion !== 1) {
+    throw new Error(`Error in ${op}: unsupported formatVersion ${String(config.formatVersion)} (this version reads 1)`);
+  }
+  if (!MODEL_KINDS.includes(config.kind as ModelKind)) {
+    throw new Error(`Error in ${op}: unknown model kind '${String(config.kind)}' (expected one of ${MODEL_KINDS.join(', ')})`);
+  }
+  return config as ModelConfig;
+}
