@@ -1,0 +1,166 @@
+import { promises as fs, mkdtempSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '@ddar/backend';
+import type { Dataset } from '@ddar/datasets';
+import { readCheckpoint, writeCheckpoint } from './checkpoint_store.js';
+import type { TrainingConfig } from './config.js';
+import { NonFiniteLossError } from './non_finite_loss_error.js';
+import { train } from './train.js';
+import { trainableVariables, type TrainableModel } from './trainable_model.js';
+import { smallModels } from './test-utils/small_models.js';
+import { syntheticDataset } from './test-utils/synthetic_dataset.js';
+import { TinyClassifier } from './test-utils/tiny_classifier.js';
+
+const SHAPE: [number, number, number] = [8, 8, 1];
+
+function weightValues(model: TrainableModel): Float32Array[] {
+  return trainableVariables(model).map((v) => v.dataSync() as Float32Array);
+}
+
+describe('checkpoints', () => {
+  let trainSet: Dataset;
+  let work: string;
+  beforeAll(async () => {
+    await initBackend({ backend: 'wasm', log: false });
+    trainSet = syntheticDataset('toy/train', 64, 1);
+    work = mkdtempSync(path.join(os.tmpdir(), 'ddar-checkpoint-'));
+  });
+  afterAll(async () => {
+    trainSet.dispose();
+    await fs.rm(work, { recursive: true, force: true });
+  });
+
+  const config = (directory: string): TrainingConfig => ({
+    epochs: 2,
+    batchSize: 16,
+    seed: 9,
+    optimizer: { name: 'sgd', learningRate: 0.05, momentum: 0.9, nesterov: true },
+    schedule: { kind: 'step', everyEpochs: 1, gamma: 0.5 },
+    checkpoint: { directory, everySteps: 3 },
+    log: false,
+  });
+
+  it('keeps only the newest complete checkpoint, named by latest.json, with weights, optimizer state and position', async () => {
+    const directory = path.join(work, 'layout');
+    const model = new TinyClassifier({ inputShape: SHAPE, numClasses: 4, seed: 2 });
+    const written: number[] = [];
+    await train(model, { train: trainSet }, { ...config(directory), onProgress: (e) => e.type === 'checkpoint' && written.push(e.globalStep) });
+    // everySteps 3 and the ends of the two 4-step epochs.
+    expect(written).toEqual([3, 4, 6, 8]);
+    expect((await fs.readdir(directory)).sort()).toEqual(['latest.json', 'step-000000008']);
+    expect((await fs.readdir(path.join(directory, 'step-000000008'))).sort()).toEqual(['model', 'optimizer.bin', 'state.json']);
+    const checkpoint = (await readCheckpoint(directory))!;
+    expect(checkpoint.state.position).toMatchObject({ epoch: 2, stepInEpoch: 0, globalStep: 8 });
+    expect(checkpoint.state.position.history).toHaveLength(2);
+    expect(checkpoint.state.optimizer.className).toBe('Momentum');
+    expect(checkpoint.state.optimizer.names[0]).toBe('iter');
+    expect(checkpoint.model.modelTopology).toBeDefined();
+    model.dispose();
+  });
+
+  it('resumes a cancelled DDAR run in-process to the weights of an uninterrupted one', async () => {
+    const create = () => smallModels.ddar();
+    const reference = create();
+    const referenceHistory = await train(reference, { train: trainSet }, config(path.join(work, 'reference')));
+
+    const directory = path.join(work, 'cancelled');
+    const interrupted = create();
+    const controller = new AbortController();
+    const cancelled = await train(interrupted, { train: trainSet }, {
+      ...config(directory),
+      signal: controller.signal,
+      onProgress: (e) => e.type === 'step' && e.globalStep === 6 && controller.abort(),
+    });
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.globalStep).toBe(6);
+    interrupted.dispose();
+
+    const resumedModel = create();
+    const tensorsBefore = tf.memory().numTensors;
+    const resumed = await train(resumedModel, { train: trainSet }, { ...config(directory), resume: true });
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    expect(resumed.status).toBe('completed');
+    expect(resumed.resumedAt).toEqual([6]);
+    const expected = weightValues(reference);
+    weightValues(resumedModel).forEach((values, i) => expect(Array.from(values)).toEqual(Array.from(expected[i])));
+    expect(resumed.epochs.map((e) => e.losses)).toEqual(referenceHistory.epochs.map((e) => e.losses));
+    reference.dispose();
+    resumedModel.dispose();
+  });
+
+  it('refuses to overwrite a checkpoint without resume, and to resume with a config that would not continue the same run', async () => {
+    const directory = path.join(work, 'incompatible');
+    const model = new TinyClassifier({ inputShape: SHAPE, numClasses: 4, seed: 2 });
+    await train(model, { train: trainSet }, { ...config(directory), epochs: 1 });
+    await expect(train(model, { train: trainSet }, { ...config(directory), epochs: 1 })).rejects.toThrow(
+      `train: ${directory} already holds a checkpoint; set config.resume to continue that run`,
+    );
+    const changed: TrainingConfig = { ...config(directory), epochs: 1, batchSize: 8, seed: 10, resume: true };
+    await expect(train(model, { train: trainSet }, changed)).rejects.toThrow(
+      /cannot resume from .*step-000000004: the config differs from the checkpoint's \(batchSize: checkpoint has 16, now 8; seed: checkpoint has 9, now 10\)/,
+    );
+    const otherModel = smallModels.ddar();
+    await expect(train(otherModel, { train: trainSet }, { ...config(directory), epochs: 1, resume: true })).rejects.toThrow(
+      /modelKind: checkpoint has "tiny", now "ddar"/,
+    );
+    otherModel.dispose();
+    model.dispose();
+  });
+
+  it('starts fresh when resume finds no checkpoint, and rejects a corrupt pointer file', async () => {
+    const directory = path.join(work, 'empty');
+    const lines: string[] = [];
+    const model = new TinyClassifier({ inputShape: SHAPE, numClasses: 4, seed: 2 });
+    const history = await train(model, { train: trainSet }, { ...config(directory), epochs: 1, resume: true, log: (l) => lines.push(l) });
+    expect(history.resumedAt).toEqual([]);
+    expect(lines[0]).toBe(`no checkpoint in ${directory}; starting a new run`);
+    await fs.writeFile(path.join(directory, 'latest.json'), '{"checkpoint": 12}');
+    await expect(readCheckpoint(directory)).rejects.toThrow(/latest.json does not name a checkpoint/);
+    model.dispose();
+  });
+
+  it('stops at a NaN loss naming the step and the terms, without applying it, keeping the last good checkpoint', async () => {
+    const directory = path.join(work, 'nan');
+    const model = new TinyClassifier({ inputShape: SHAPE, numClasses: 4, seed: 2 });
+    let weightsBeforeFailingStep: Float32Array[] = [];
+    const run = train(model, { train: trainSet }, {
+      ...config(directory),
+      checkpoint: { directory, everySteps: 2 },
+      onProgress: (event) => {
+        if (event.type === 'step' && event.globalStep === 5) {
+          weightsBeforeFailingStep = weightValues(model);
+          model.reconstructionFactor = NaN;
+        }
+      },
+    });
+    const error = (await run.catch((e: unknown) => e)) as NonFiniteLossError;
+    expect(error).toBeInstanceOf(NonFiniteLossError);
+    expect(error.globalStep).toBe(6);
+    expect(error.epoch).toBe(2);
+    expect(Object.keys(error.terms).sort()).toEqual(['reconstruction', 'total']);
+    expect(error.message).toMatch(
+      /non-finite at step 6 \(epoch 2\): total=NaN, reconstruction=NaN\. The update was not applied; the last good checkpoint is .*step-000000004/,
+    );
+    expect(JSON.parse(await fs.readFile(path.join(directory, 'latest.json'), 'utf8'))).toEqual({ checkpoint: 'step-000000004' });
+    weightValues(model).forEach((values, i) => expect(Array.from(values)).toEqual(Array.from(weightsBeforeFailingStep[i])));
+    model.dispose();
+  });
+
+  it('never exposes a half-written checkpoint: leftovers of a killed write are ignored and cleaned up', async () => {
+    const directory = path.join(work, 'leftovers');
+    const model = new TinyClassifier({ inputShape: SHAPE, numClasses: 4, seed: 2 });
+    await train(model, { train: trainSet }, { ...config(directory), epochs: 1 });
+    // What a kill during the next write leaves behind: a partial temporary directory and a stray step directory.
+    await fs.mkdir(path.join(directory, '.partial-step-000000006-123', 'model'), { recursive: true });
+    await fs.mkdir(path.join(directory, 'step-000000006'));
+    expect((await readCheckpoint(directory))!.state.position.globalStep).toBe(4);
+    const optimizer = tf.train.sgd(0.1);
+    const position = (await readCheckpoint(directory))!.state.position;
+    await writeCheckpoint(directory, model, optimizer, (await readCheckpoint(directory))!.state.config, { ...position, globalStep: 7 });
+    expect((await fs.readdir(directory)).sort()).toEqual(['latest.json', 'step-000000007']);
+    optimizer.dispose();
+    model.dispose();
+  });
+});

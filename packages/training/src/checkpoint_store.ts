@@ -1,0 +1,135 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type * as tf from '@tensorflow/tfjs-core';
+import { fileSystem } from '@ddar/backend';
+import { writeFileAtomic } from './atomic_file.js';
+import type { ResolvedTrainingConfig } from './config.js';
+import { encodeOptimizerState, type OptimizerStateManifest } from './optimizer_state.js';
+import type { TrainableModel } from './trainable_model.js';
+import type { TrainingPosition } from './training_position.js';
+
+export const CHECKPOINT_FORMAT = 'ddar-training-checkpoint';
+export const CHECKPOINT_VERSION = 1;
+/** The pointer file: names the newest complete checkpoint. Replaced atomically, and only once that one is complete. */
+export const LATEST_FILE = 'latest.json';
+const STATE_FILE = 'state.json';
+const OPTIMIZER_FILE = 'optimizer.bin';
+const MODEL_DIR = 'model';
+const STEP_PREFIX = 'step-';
+const TEMPORARY_PREFIX = '.partial-';
+
+/** The contents of a checkpoint's `state.json`. */
+export interface CheckpointState {
+  format: typeof CHECKPOINT_FORMAT;
+  version: typeof CHECKPOINT_VERSION;
+  savedAt: string;
+  config: ResolvedTrainingConfig;
+  position: TrainingPosition;
+  optimizer: OptimizerStateManifest;
+}
+
+export interface LoadedCheckpoint {
+  /** The checkpoint's own directory (`<directory>/step-00000123`). */
+  path: string;
+  state: CheckpointState;
+  optimizerData: Uint8Array;
+  model: tf.io.ModelArtifacts;
+}
+
+function stepDirectoryName(globalStep: number): string {
+  return `${STEP_PREFIX}${String(globalStep).padStart(9, '0')}`;
+}
+
+async function writeFileSynced(file: string, data: Uint8Array | string): Promise<void> {
+  const handle = await fs.open(file, 'w');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Writes a checkpoint: the model (through its own `save`, in the standard tfjs format), the optimizer state and the
+ * training position, first into a hidden temporary directory, which is then renamed to `step-<globalStep>`; only then
+ * is `latest.json` switched to it and older checkpoints removed. A kill at any moment leaves `latest.json` naming a
+ * complete checkpoint. Returns the new checkpoint's directory.
+ */
+export async function writeCheckpoint(
+  directory: string,
+  model: TrainableModel,
+  optimizer: tf.Optimizer,
+  config: ResolvedTrainingConfig,
+  position: TrainingPosition,
+): Promise<string> {
+  await fs.mkdir(directory, { recursive: true });
+  const name = stepDirectoryName(position.globalStep);
+  const temporary = path.join(directory, `${TEMPORARY_PREFIX}${name}-${process.pid}`);
+  await fs.rm(temporary, { recursive: true, force: true });
+  await fs.mkdir(temporary);
+  await model.save(fileSystem(path.join(temporary, MODEL_DIR)));
+  const { manifest, data } = await encodeOptimizerState(optimizer);
+  await writeFileSynced(path.join(temporary, OPTIMIZER_FILE), data);
+  const state: CheckpointState = {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    savedAt: new Date().toISOString(),
+    config,
+    position,
+    optimizer: manifest,
+  };
+  await writeFileSynced(path.join(temporary, STATE_FILE), JSON.stringify(state));
+
+  const final = path.join(directory, name);
+  // A directory of that name can only be a leftover of a killed run that never pointed latest.json at it.
+  await fs.rm(final, { recursive: true, force: true });
+  await fs.rename(temporary, final);
+  await writeFileAtomic(path.join(directory, LATEST_FILE), JSON.stringify({ checkpoint: name }));
+
+  const leftovers = (await fs.readdir(directory)).filter(
+    (entry) => entry !== name && (entry.startsWith(STEP_PREFIX) || entry.startsWith(TEMPORARY_PREFIX)),
+  );
+  await Promise.all(leftovers.map((entry) => fs.rm(path.join(directory, entry), { recursive: true, force: true })));
+  return final;
+}
+
+/** Whether `directory` holds a checkpoint (a `latest.json`), without reading it. */
+export async function hasCheckpoint(directory: string): Promise<boolean> {
+  try {
+    await fs.access(path.join(directory, LATEST_FILE));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The checkpoint `latest.json` names, or undefined when the directory holds none. */
+export async function readCheckpoint(directory: string): Promise<LoadedCheckpoint | undefined> {
+  const latestPath = path.join(directory, LATEST_FILE);
+  let latest: { checkpoint?: unknown };
+  try {
+    latest = JSON.parse(await fs.readFile(latestPath, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`train: cannot read ${latestPath}: ${(error as Error).message}`);
+  }
+  if (typeof latest.checkpoint !== 'string' || !latest.checkpoint.startsWith(STEP_PREFIX)) {
+    throw new Error(`train: ${latestPath} does not name a checkpoint (got ${JSON.stringify(latest)})`);
+  }
+  const checkpointPath = path.join(directory, latest.checkpoint);
+  let state: CheckpointState;
+  try {
+    state = JSON.parse(await fs.readFile(path.join(checkpointPath, STATE_FILE), 'utf8'));
+  } catch (error) {
+    throw new Error(`train: checkpoint ${checkpointPath} is unreadable: ${(error as Error).message}`);
+  }
+  if (state.format !== CHECKPOINT_FORMAT || state.version !== CHECKPOINT_VERSION) {
+    throw new Error(
+      `train: ${checkpointPath} is not a version ${CHECKPOINT_VERSION} training checkpoint (format ${JSON.stringify(state.format)}, version ${JSON.stringify(state.version)})`,
+    );
+  }
+  const optimizerData = new Uint8Array(await fs.readFile(path.join(checkpointPath, OPTIMIZER_FILE)));
+  const model = await fileSystem(path.join(checkpointPath, MODEL_DIR)).load!();
+  return { path: checkpointPath, state, optimizerData, model };
+}

@@ -1,0 +1,108 @@
+import type { ProgressEvent } from './progress_event.js';
+import type { LossWeights } from './trainable_model.js';
+
+/** Adam (Kingma & Ba 2015) or SGD with optional (Nesterov) momentum. */
+export type OptimizerConfig =
+  | { name: 'adam'; learningRate: number; beta1?: number; beta2?: number; epsilon?: number }
+  | { name: 'sgd'; learningRate: number; momentum?: number; nesterov?: boolean };
+
+export const OPTIMIZER_NAMES = ['adam', 'sgd'] as const;
+
+/**
+ * How the learning rate moves during training; it is recomputed at every step from the global step alone, so a resumed
+ * run sees exactly the rates the uninterrupted run would have.
+ * - `constant`: always `optimizer.learningRate`;
+ * - `step`: multiplied by `gamma` every `everyEpochs` epochs;
+ * - `cosine`: from `optimizer.learningRate` down to `minLearningRate` (default 0) along half a cosine over the run.
+ */
+export type LearningRateSchedule =
+  | { kind: 'constant' }
+  | { kind: 'step'; everyEpochs: number; gamma: number }
+  | { kind: 'cosine'; minLearningRate?: number };
+
+export const SCHEDULE_KINDS = ['constant', 'step', 'cosine'] as const;
+
+export const ADVERSARIAL_METHODS = ['pgd', 'fgsm-rs'] as const;
+export type AdversarialMethod = (typeof ADVERSARIAL_METHODS)[number];
+
+export const RECONSTRUCTION_INPUTS = ['clean', 'adversarial'] as const;
+/** Which image the reconstruction term compares the model's reconstruction of the adversarial input with. */
+export type ReconstructionInput = (typeof RECONSTRUCTION_INPUTS)[number];
+
+/**
+ * Adversarial training: every batch is replaced by L-inf adversarial examples crafted against `model.classify`.
+ * `pgd` is PGD-AT (Madry et al. 2018): `steps` steps of `stepSize` from a random start. `fgsm-rs` is "fast" adversarial
+ * training (Wong et al. 2020): one step of `stepSize` (default 1.25 epsilon) from a uniform random start.
+ */
+export interface AdversarialConfig {
+  method: AdversarialMethod;
+  /** L-inf radius, in the units of the images (e.g. 0.3 for MNIST in [0, 1]). */
+  epsilon: number;
+  /** Default: 2.5 * epsilon / steps for pgd (Madry et al.), 1.25 * epsilon for fgsm-rs (Wong et al.). */
+  stepSize?: number;
+  /** PGD iterations; default 10. Must be 1 (or absent) for fgsm-rs. */
+  steps?: number;
+  /** Default `'clean'`: the model sees the adversarial image and must reconstruct the clean one. */
+  reconstructionInput?: ReconstructionInput;
+  /** Valid pixel range. Default [0, 1]. */
+  bounds?: [number, number];
+}
+
+export interface CheckpointConfig {
+  /** Directory that holds the checkpoint; created when missing. */
+  directory: string;
+  /** Also checkpoint every this many optimizer steps (a checkpoint is always written at the end of each epoch). */
+  everySteps?: number;
+}
+
+/** Where log lines go: `true` (default) writes to stderr, `false` is silent, a function receives each line. */
+export type LogOption = boolean | ((line: string) => void);
+
+/** `auto` draws a bar on a TTY and prints plain lines otherwise. */
+export type ProgressStyle = 'auto' | 'bar' | 'lines' | 'none';
+
+export interface TrainingConfig {
+  epochs: number;
+  batchSize: number;
+  optimizer: OptimizerConfig;
+  /** Default `{ kind: 'constant' }`. */
+  schedule?: LearningRateSchedule;
+  /**
+   * Passed unchanged to `model.lossTerms` (e.g. `{ reconstruction: 1, smoothness: 0.1 }` for lambdaRec and lambdaSmooth,
+   * see `DDARWeights` in @ddar/losses). Omitted: the model's defaults.
+   */
+  lossWeights?: LossWeights;
+  /** Seeds the data order and the adversarial random starts. Default 0. Model initialization is seeded where the model is created. */
+  seed?: number;
+  adversarial?: AdversarialConfig;
+  checkpoint?: CheckpointConfig;
+  /** Continue from `checkpoint.directory` when it holds a checkpoint (start fresh when it holds none). */
+  resume?: boolean;
+  /** Batch size for validation accuracy. Default: the larger of batchSize and 256. */
+  evaluationBatchSize?: number;
+  log?: LogOption;
+  /** Default `auto`. */
+  progress?: ProgressStyle;
+  /** Called after every step and at the end of every epoch. */
+  onProgress?: (event: ProgressEvent) => void;
+  /** Aborting stops training after the current step; a checkpoint is written and the history returned as `cancelled`. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The part of the configuration that determines the trajectory of the weights, with every default filled in. It is
+ * stored in checkpoints and must match on resume.
+ */
+export interface ResolvedTrainingConfig {
+  epochs: number;
+  batchSize: number;
+  optimizer: Required<{ name: 'adam'; learningRate: number; beta1: number; beta2: number; epsilon: number }> |
+    Required<{ name: 'sgd'; learningRate: number; momentum: number; nesterov: boolean }>;
+  schedule: LearningRateSchedule;
+  lossWeights: LossWeights | null;
+  seed: number;
+  adversarial: Required<AdversarialConfig> | null;
+  modelKind: string;
+  /** Name, size and image shape of the training set: resuming on other data would not continue the same run. */
+  trainData: { name: string; size: number; imageShape: number[]; numClasses: number };
+}

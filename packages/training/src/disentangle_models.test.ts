@@ -1,0 +1,43 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '@ddar/backend';
+import type { Dataset } from '@ddar/datasets';
+import { train } from './train.js';
+import { smallModels } from './test-utils/small_models.js';
+import { syntheticDataset } from './test-utils/synthetic_dataset.js';
+
+describe('train with the @ddar/disentangle models', () => {
+  let trainSet: Dataset;
+  let validation: Dataset;
+  beforeAll(async () => {
+    await initBackend({ backend: 'wasm', log: false });
+    trainSet = syntheticDataset('toy/train', 96, 1);
+    validation = syntheticDataset('toy/validation', 64, 2);
+  });
+  afterAll(() => {
+    trainSet.dispose();
+    validation.dispose();
+  });
+
+  it.each(Object.keys(smallModels) as (keyof typeof smallModels)[])('trains the %s model and logs its loss terms', async (kind) => {
+    const model = smallModels[kind]();
+    const before = tf.memory().numTensors;
+    const history = await train(model, { train: trainSet, validation }, {
+      epochs: 3,
+      batchSize: 16,
+      optimizer: { name: 'adam', learningRate: 0.01 },
+      lossWeights: { reconstruction: 1, smoothness: 0.01 },
+      log: false,
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    const [first, last] = [history.epochs[0], history.epochs[2]];
+    expect(last.losses.classification).toBeLessThan(first.losses.classification);
+    expect(last.validationAccuracy).toBeGreaterThan(0.5);
+    const expectedTerms = {
+      ddar: ['classification', 'magnitude', 'reconstruction', 'smoothness', 'total'],
+      baseline: ['classification', 'total'],
+      aeReg: ['classification', 'reconstruction', 'total'],
+    }[kind];
+    expect(Object.keys(last.losses).sort()).toEqual(expectedTerms);
+    model.dispose();
+  });
+});

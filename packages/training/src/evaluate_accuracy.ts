@@ -1,0 +1,39 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Dataset } from '@ddar/datasets';
+
+export interface EvaluateAccuracyOptions {
+  /** Images per forward pass. Default 256. */
+  batchSize?: number;
+}
+
+/** Anything that maps images to logits, e.g. any @ddar/disentangle model. */
+export interface Classifier {
+  classify(x: tf.Tensor4D): tf.Tensor2D;
+}
+
+/** The fraction of `dataset` that `model.classify` labels correctly (argmax of the logits), in [0, 1]. */
+export function evaluateAccuracy(model: Classifier, dataset: Dataset, options: EvaluateAccuracyOptions = {}): number {
+  const batchSize = options.batchSize ?? 256;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new Error(`evaluateAccuracy: options.batchSize must be an integer >= 1, but got ${String(batchSize)}`);
+  }
+  if (dataset.size === 0) {
+    throw new Error(`evaluateAccuracy: dataset ${dataset.name} is empty; accuracy is undefined`);
+  }
+  let correct = 0;
+  for (let start = 0; start < dataset.size; start += batchSize) {
+    const size = Math.min(batchSize, dataset.size - start);
+    const hits = tf.tidy(() => {
+      const images = tf.slice(dataset.images, start, size) as tf.Tensor4D;
+      const labels = tf.slice(dataset.labels, start, size);
+      const logits = model.classify(images);
+      if (logits.rank !== 2 || logits.shape[0] !== size) {
+        throw new Error(`evaluateAccuracy: model.classify must return logits [${size}, numClasses], but returned [${logits.shape}]`);
+      }
+      return tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'int32'));
+    });
+    correct += hits.dataSync()[0];
+    hits.dispose();
+  }
+  return correct / dataset.size;
+}

@@ -1,0 +1,33 @@
+import type { ResolvedTrainingConfig } from './config.js';
+
+/** The metrics of one epoch. Loss terms are unweighted means over the epoch's batches, as `model.lossTerms` reports them. */
+export interface EpochRecord {
+  /** 1-based. */
+  epoch: number;
+  steps: number;
+  /** The rate of the epoch's last step. */
+  learningRate: number;
+  /** Mean of `total` and of every term over the epoch. */
+  losses: Record<string, number>;
+  /** Accuracy on the clean training batches, measured just before each update. */
+  trainAccuracy: number;
+  /** With adversarial training: accuracy on the adversarial batches the model was trained on. */
+  trainAdversarialAccuracy?: number;
+  validationAccuracy?: number;
+  /** Wall-clock seconds of the epoch spent training (validation excluded); summed over sessions when resumed. */
+  seconds: number;
+  imagesPerSecond: number;
+}
+
+/** What `train` returns: plain data, ready for `JSON.stringify`. */
+export interface TrainingHistory {
+  config: ResolvedTrainingConfig;
+  epochs: EpochRecord[];
+  /** `cancelled` when `config.signal` aborted the run; it can be resumed from its checkpoint. */
+  status: 'completed' | 'cancelled';
+  /** Optimizer steps taken in total, across sessions. */
+  globalStep: number;
+  /** The global steps at which this run was resumed from a checkpoint. */
+  resumedAt: number[];
+  backend: string;
+}

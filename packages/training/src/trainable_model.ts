@@ -1,0 +1,60 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { DDARWeights } from '@ddar/losses';
+
+/** A weight as tfjs-layers exposes it (`LayerVariable`). */
+export interface ModelWeight {
+  readonly name: string;
+  /** The name the weight is saved under in `model.json`. */
+  readonly originalName: string;
+  readonly shape: ReadonlyArray<number | null>;
+  /** The `tf.Variable` behind the weight (typed as a plain Tensor by tfjs-layers). */
+  read(): tf.Tensor;
+  write(value: tf.Tensor): unknown;
+}
+
+/** Weights for `lossTerms` (lambdaRec is `reconstruction`, lambdaSmooth `smoothness`, ...); see `DDARWeights` in @ddar/losses. */
+export type LossWeights = Partial<DDARWeights>;
+
+/** What `lossTerms` returns: the scalar training minimizes and each unweighted term for the logs. */
+export interface LossTerms {
+  total: tf.Scalar;
+  /** Term name to unweighted scalar (e.g. `DDARTerms` of @ddar/losses); typed loosely so that interfaces fit. */
+  terms: object;
+}
+
+/** Extra inputs of `lossTerms`; adversarial training uses `reconstructionTarget` (see docs/training.md). */
+export interface LossTermsOptions {
+  /** The image the reconstruction term compares the reconstruction with; defaults to the model input. */
+  reconstructionTarget?: tf.Tensor4D;
+}
+
+/**
+ * The part of a `@ddar/disentangle` model (DDAR, baseline, AE-reg) that training relies on. Declared here, by shape,
+ * so that any model offering these members trains, and so that this package's contract with the models is visible in
+ * one place.
+ */
+export interface TrainableModel {
+  readonly kind: string;
+  /** Logits of the inference path; adversarial examples are crafted against it. */
+  classify(x: tf.Tensor4D): tf.Tensor2D;
+  lossTerms(x: tf.Tensor4D, y: tf.Tensor1D, weights?: LossWeights, options?: LossTermsOptions): LossTerms;
+  /** The variables training updates: `tf.Variable`s, or tfjs-layers `LayerVariable`s. */
+  readonly trainableWeights: ReadonlyArray<tf.Variable | ModelWeight>;
+  /**
+   * The tfjs-layers model holding every weight, trainable or not (batch-norm statistics): when present, resuming
+   * restores all of them; without it only the trainable weights are restored.
+   */
+  readonly network?: { readonly weights: ModelWeight[] };
+  save(handlerOrURL: tf.io.IOHandler | string): Promise<tf.io.SaveResult>;
+}
+
+/** The `tf.Variable`s behind `model.trainableWeights`, in their (stable) order. */
+export function trainableVariables(model: TrainableModel): tf.Variable[] {
+  return model.trainableWeights.map((weight) => {
+    const variable = weight instanceof tf.Variable ? weight : weight.read();
+    if (!(variable instanceof tf.Variable)) {
+      throw new Error(`train: model.trainableWeights must hold variables, but ${weight.name} reads as a constant tensor`);
+    }
+    return variable;
+  });
+}

@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { craftAdversarialBatch } from './adversarial_examples.js';
+import type { AdversarialConfig } from './config.js';
+import type { LossTermsOptions, LossWeights, TrainableModel } from './trainable_model.js';
+
+export interface TrainingStepContext {
+  model: TrainableModel;
+  optimizer: tf.Optimizer;
+  /** The trainable variables, always in the same order: optimizers keep their slots by position. */
+  variables: tf.Variable[];
+  lossWeights: LossWeights | null;
+  adversarial: Required<AdversarialConfig> | null;
+}
+
+export interface StepOutcome {
+  /** `total` and every term `lossTerms` returned, as numbers. */
+  losses: Record<string, number>;
+  /** How many clean images of the batch the model classified correctly before the update. */
+  correct: number;
+  /** With adversarial training: how many of the adversarial images it classified correctly. */
+  adversarialCorrect?: number;
+  /** When a loss is NaN or infinite: those terms. The update was then not applied. */
+  nonFinite?: Record<string, number>;
+}
+
+function countCorrect(model: TrainableModel, images: tf.Tensor4D, labels: tf.Tensor1D): tf.Scalar {
+  return tf.sum(tf.cast(tf.equal(tf.argMax(model.classify(images), 1), labels), 'float32'));
+}
+
+/**
+ * One optimizer step on one batch: craft adversarials when configured, compute the loss and its gradients, and apply
+ * them unless a loss term is not finite. Every tensor created here is disposed before it returns.
+ */
+export function trainingStep(
+  context: TrainingStepContext,
+  images: tf.Tensor4D,
+  labels: tf.Tensor1D,
+  attackSeed: number,
+): StepOutcome {
+  const { model, optimizer, variables, lossWeights, adversarial } = context;
+  const adversarialImages = adversarial === null ? undefined : craftAdversarialBatch(model, images, labels, adversarial, attackSeed);
+  const inputs = adversarialImages ?? images;
+  // Reconstructing the clean image from the adversarial one asks the decoders to undo the perturbation; with
+  // 'adversarial' the model reconstructs exactly what it saw, as in clean training.
+  const options: LossTermsOptions | undefined =
+    adversarialImages !== undefined && adversarial?.reconstructionInput === 'clean' ? { reconstructionTarget: images } : undefined;
+
+  const termNames: string[] = [];
+  const termValues: tf.Scalar[] = [];
+  let gradients: tf.NamedTensorMap | undefined;
+  let total: tf.Scalar | undefined;
+  try {
+    const result = tf.variableGrads(() => {
+      const { total: loss, terms } = model.lossTerms(inputs, labels, lossWeights ?? undefined, options);
+      for (const [name, value] of Object.entries(terms) as [string, tf.Scalar | undefined][]) {
+        if (value === undefined) continue;
+        // Kept out of the gradient scope's cleanup so they can be logged; disposed below.
+        termNames.push(name);
+        termValues.push(tf.keep(value));
+      }
+      return loss;
+    }, variables);
+    gradients = result.grads;
+    total = result.value;
+
+    const accuracyTerms = adversarialImages === undefined ? 1 : 2;
+    const summary = tf.tidy(() =>
+      tf.stack([
+        total!,
+        ...termValues,
+        countCorrect(model, images, labels),
+        ...(adversarialImages === undefined ? [] : [countCorrect(model, adversarialImages, labels)]),
+      ]),
+    );
+    const values = summary.dataSync();
+    summary.dispose();
+
+    const losses: Record<string, number> = { total: values[0] };
+    termNames.forEach((name, i) => {
+      if (name !== 'total') losses[name] = values[i + 1];
+    });
+    const outcome: StepOutcome = { losses, correct: values[values.length - accuracyTerms] };
+    if (adversarialImages !== undefined) outcome.adversarialCorrect = values[values.length - 1];
+
+    const nonFinite = Object.fromEntries(Object.entries(losses).filter(([, value]) => !Number.isFinite(value)));
+    if (Object.keys(nonFinite).length > 0) {
+      outcome.nonFinite = nonFinite;
+      return outcome;
+    }
+    optimizer.applyGradients(gradients);
+    return outcome;
+  } finally {
+    tf.dispose(termValues);
+    if (gradients !== undefined) tf.dispose(Object.values(gradients));
+    total?.dispose();
+    adversarialImages?.dispose();
+  }
+}
