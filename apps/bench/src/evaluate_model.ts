@@ -29,6 +29,11 @@ export function attackable(model: ClassifierModel): Model {
   return asModel((x) => model.classify(x), { bounds: [0, 1] });
 }
 
+/** Madry et al.'s step size, 2.5 epsilon / steps: enough to cross the ball from a random start in any profile. */
+function madryStep(profile: Profile): number {
+  return 2.5 / profile.attacks.pgd.steps;
+}
+
 function attacksOf(context: EvaluationContext): Array<{ name: string; attack: Attack; epsilons: number[] }> {
   const { profile, family, seed } = context;
   const epsilons = profile.attacks.epsilons[family];
@@ -36,7 +41,7 @@ function attacksOf(context: EvaluationContext): Array<{ name: string; attack: At
     { name: 'FGSM', attack: new FGSM(), epsilons },
     {
       name: `PGD-${profile.attacks.pgd.steps}`,
-      attack: new PGD({ steps: profile.attacks.pgd.steps, restarts: profile.attacks.pgd.restarts, seed }),
+      attack: new PGD({ steps: profile.attacks.pgd.steps, restarts: profile.attacks.pgd.restarts, relStepSize: madryStep(profile), seed }),
       epsilons,
     },
   ];
@@ -49,10 +54,10 @@ function attacksOf(context: EvaluationContext): Array<{ name: string; attack: At
   }
   if (profile.attacks.transfer && context.transferSource !== undefined) {
     attacks.push({
-      name: `transfer from ${context.transferSource.name}`,
+      name: 'transfer',
       attack: new TransferAttack({
         source: attackable(context.transferSource.model),
-        attack: new PGD({ steps: profile.attacks.pgd.steps, seed }),
+        attack: new PGD({ steps: profile.attacks.pgd.steps, relStepSize: madryStep(profile), seed }),
       }),
       epsilons,
     });
@@ -80,6 +85,7 @@ export async function evaluateModel(model: ClassifierModel, test: Dataset, conte
   }
 
   const geometric: GeometricResult[] = [];
+  // The models take the training image size, so the affNIST-like transforms happen on that canvas (no 40x40 padding).
   const [height, width] = test.images.shape.slice(1);
   const variants: Array<{ transform: string; parameter: number; make: () => Dataset }> = [
     ...profile.geometric.rotations.map((degrees) => ({ transform: 'rotated', parameter: degrees, make: () => rotated(test, { degrees }) })),
@@ -89,7 +95,7 @@ export async function evaluateModel(model: ClassifierModel, test: Dataset, conte
       make: () => translated(test, { dx: Math.round(fraction * width), dy: Math.round(fraction * height) }),
     })),
     ...profile.geometric.scales.map((factor) => ({ transform: 'scaled', parameter: factor, make: () => scaled(test, { factor }) })),
-    ...(profile.geometric.affnistLike ? [{ transform: 'affnist-like', parameter: 0, make: () => affnistLike(test, { seed: 2019 }) }] : []),
+    ...(profile.geometric.affnistLike ? [{ transform: 'affnist-like', parameter: 0, make: () => affnistLike(test, { seed: 2019, pad: height }) }] : []),
   ];
   for (const { transform, parameter, make } of variants) {
     const transformed = make();

@@ -75,6 +75,9 @@ export function renderReport(results: Results): string {
     `- versions: ${Object.entries(results.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     '',
     'Accuracy in % (mean ± sample std over seeds; best per column in bold). Every number comes from `results.json`.',
+    'Attacks are white-box on the inference path (backbone → appearance code → classifier), images in [0, 1]. PGD uses',
+    'Madry et al.\'s step size 2.5ε/steps from a random start; "transfer" scores PGD adversarials crafted on the baseline',
+    '(on DDAR for the baseline itself) of the same seed.',
   ];
   for (const dataset of datasets) {
     const seeds = new Set(results.runs.filter((r) => r.dataset === dataset).map((r) => r.seed));
