@@ -1,6 +1,7 @@
 export { initBackend, currentBackend, BACKEND_PREFERENCE } from './init_backend.js';
 export type { BackendInfo, BackendName, InitBackendOptions } from './init_backend.js';
-export { registerWasmTrainingKernels } from './kernels/register_all_kernels.js';
+export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './kernels/register_all_kernels.js';
+export { registerWasmReplacementKernels } from './kernels/register_replacement_kernels.js';
 export { fileSystem, registerFileSystemRouter, FILE_SCHEME } from './io/file_system.js';
 export { saveModel, loadModel } from './io/save_load.js';
 export type { Saveable } from './io/save_load.js';

@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerFileSystemRouter } from './io/file_system.js';
 import { registerWasmTrainingKernels } from './kernels/register_all_kernels.js';
+import { registerWasmReplacementKernels } from './kernels/register_replacement_kernels.js';
 
 /** Backends in the order of preference: `tensorflow` is tfjs-node-gpu or tfjs-node. */
 export const BACKEND_PREFERENCE = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -13,6 +14,12 @@ export interface InitBackendOptions {
   backend?: BackendName | 'auto';
   /** Where the one line saying which backend and why goes; `false` silences it. Default: console.error. */
   log?: ((line: string) => void) | false;
+  /**
+   * Replace the wasm kernels that are slow on training paths (BatchMatMul with transposes, Conv2DBackpropInput) or
+   * inexact (Sign of |x| <= 1e-7) with this package's versions, tested against the cpu backend. Default true. Once
+   * registered they stay registered for the process.
+   */
+  replaceKernels?: boolean;
 }
 
 export interface BackendInfo {
@@ -83,6 +90,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const requested = requestedBackend(options);
   const log = options.log === false ? undefined : (options.log ?? ((line: string) => console.error(line)));
   registerWasmTrainingKernels();
+  if (options.replaceKernels !== false) registerWasmReplacementKernels();
 
   let info: BackendInfo | undefined;
   const skipped: string[] = [];

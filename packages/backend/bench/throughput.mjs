@@ -1,0 +1,112 @@
+// Training throughput of the reference model on every backend this machine can start.
+// Usage: npx tsc -p tsconfig.build.json && node bench/throughput.mjs [--cpu-batches 2] [--epochs 2]
+//        [--backend tensorflow|wasm-stock|wasm|cpu]
+//
+// Reference model: conv 3x3x32 valid + relu, maxpool 2, conv 3x3x64 stride 2 same + relu, flatten,
+// dense 128 relu, dense 10 softmax; Adam; 2048 random 28x28x1 images, batch 128.
+// The loop is a plain optimizer.minimize over pre-made batches (faster than model.fit, which
+// awaits callbacks and reads the loss back every batch), identical for every backend. The first
+// batch on each backend is a warm-up (kernel setup, XNNPACK operator creation) and is not timed.
+/* global console */
+import os from 'node:os';
+import process from 'node:process';
+import { performance } from 'node:perf_hooks';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { initBackend } from '../dist/index.js';
+
+const IMAGES = 2048;
+const BATCH = 128;
+
+function option(name, fallback) {
+  const at = process.argv.indexOf(`--${name}`);
+  if (at < 0) return fallback;
+  const value = Number(process.argv[at + 1]);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`throughput: --${name} must be a positive integer, but got '${process.argv[at + 1]}'`);
+  }
+  return value;
+}
+
+const EPOCHS = option('epochs', 2);
+const ONLY = process.argv.includes('--backend') ? process.argv[process.argv.indexOf('--backend') + 1] : undefined;
+// The pure-JS cpu backend needs minutes per batch of 128; a few batches give its rate.
+const CPU_BATCHES = option('cpu-batches', 2);
+
+function referenceModel() {
+  const model = tfl.sequential();
+  model.add(tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, padding: 'valid', activation: 'relu' }));
+  model.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
+  model.add(tfl.layers.conv2d({ filters: 64, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }));
+  model.add(tfl.layers.flatten());
+  model.add(tfl.layers.dense({ units: 128, activation: 'relu' }));
+  model.add(tfl.layers.dense({ units: 10, activation: 'softmax' }));
+  return model;
+}
+
+function randomBatches() {
+  const batches = [];
+  for (let start = 0; start < IMAGES; start += BATCH) {
+    const xs = tf.randomUniform([BATCH, 28, 28, 1], 0, 1, 'float32', 1000 + start);
+    const labels = tf.randomUniform([BATCH], 0, 10, 'int32', 2000 + start);
+    const ys = tf.tidy(() => tf.cast(tf.oneHot(labels, 10), 'float32'));
+    labels.dispose();
+    batches.push({ xs, ys });
+  }
+  return batches;
+}
+
+/** Trains `steps` batches (cycling over the data) and returns the seconds each one took. */
+function train(steps) {
+  const model = referenceModel();
+  const optimizer = tf.train.adam(1e-3);
+  const batches = randomBatches();
+  const seconds = [];
+  let lastLoss = NaN;
+  for (let step = 0; step < steps; step++) {
+    const { xs, ys } = batches[step % batches.length];
+    const started = performance.now();
+    const loss = optimizer.minimize(() => tf.mean(tfl.metrics.categoricalCrossentropy(ys, model.apply(xs))), true);
+    // Every backend here computes synchronously, but reading the loss makes that explicit.
+    lastLoss = loss.dataSync()[0];
+    loss.dispose();
+    seconds.push((performance.now() - started) / 1000);
+  }
+  for (const { xs, ys } of batches) tf.dispose([xs, ys]);
+  optimizer.dispose();
+  model.dispose();
+  return { seconds, lastLoss };
+}
+
+const batchesPerEpoch = IMAGES / BATCH;
+console.log(
+  `reference model, ${IMAGES} random 28x28x1 images, batch ${BATCH}, Adam; node ${process.version}, ` +
+    `${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+);
+const results = [];
+// 'wasm-stock' is wasm with only the missing training kernels added (initBackend's replaceKernels: false); it runs
+// first because replacements, once registered, stay registered. 'wasm' is the default: stock + replacement kernels.
+for (const name of ['tensorflow', 'wasm-stock', 'wasm', 'cpu'].filter((n) => ONLY === undefined || n === ONLY)) {
+  try {
+    await initBackend({ backend: name === 'wasm-stock' ? 'wasm' : name, replaceKernels: name !== 'wasm-stock', log: false });
+  } catch (error) {
+    console.log(`${name.padEnd(10)}  not available: ${error.message.split('\n')[0]}`);
+    continue;
+  }
+  const full = name !== 'cpu';
+  const steps = full ? EPOCHS * batchesPerEpoch : CPU_BATCHES + 1;
+  const { seconds, lastLoss } = train(steps);
+  const timed = seconds.slice(1);
+  const total = timed.reduce((a, b) => a + b, 0);
+  const rate = (timed.length * BATCH) / total;
+  const what = full
+    ? `${EPOCHS} epochs = ${steps} batches, first excluded as warm-up`
+    : `${timed.length} batches only (too slow for ${EPOCHS} epochs), first batch excluded as warm-up`;
+  console.log(
+    `${name.padEnd(10)} ${rate.toFixed(1).padStart(8)} images/s  (${what}; ${(total / timed.length).toFixed(3)} s/batch, final loss ${lastLoss.toFixed(3)})`,
+  );
+  results.push({ name, rate });
+}
+const fastest = Math.max(...results.map((r) => r.rate));
+console.log(`ratio to fastest: ${results.map((r) => `${r.name} ${(r.rate / fastest).toFixed(3)}`).join(', ')}`);
+console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);

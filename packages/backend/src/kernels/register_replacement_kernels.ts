@@ -1,0 +1,44 @@
+import {
+  BatchMatMul,
+  Conv2DBackpropInput,
+  Sign,
+  getKernel,
+  registerKernel,
+  unregisterKernel,
+  type KernelConfig,
+} from '@tensorflow/tfjs-core';
+import { makeBatchMatMulViaTranspose } from './BatchMatMulViaTranspose.js';
+import { makeConv2DBackpropInputViaConv2D } from './Conv2DBackpropInputViaConv2D.js';
+import { makeSignExact } from './SignExact.js';
+
+/**
+ * Kernels wasm has but runs slowly on training's paths (BatchMatMul, Conv2DBackpropInput) or inexactly (Sign),
+ * each with its replacement.
+ */
+const REPLACEMENT_KERNELS: ReadonlyArray<[string, (original: KernelConfig) => KernelConfig]> = [
+  [BatchMatMul, makeBatchMatMulViaTranspose],
+  [Conv2DBackpropInput, makeConv2DBackpropInputViaConv2D],
+  [Sign, makeSignExact],
+];
+
+const installed = new Set<KernelConfig['kernelFunc']>();
+
+/**
+ * Replaces wasm kernels that tfjs-backend-wasm does have but runs slowly on the paths training takes
+ * (BatchMatMul with transposes, Conv2DBackpropInput) or inexactly (Sign of tiny values). Unlike
+ * `registerWasmTrainingKernels`, this overrides existing kernels; `initBackend` does it unless told
+ * `replaceKernels: false`. Idempotent; each replacement keeps the original's setup, so this may run
+ * before or after the wasm backend initializes.
+ */
+export function registerWasmReplacementKernels(): void {
+  for (const [kernelName, makeFaster] of REPLACEMENT_KERNELS) {
+    const current = getKernel(kernelName, 'wasm');
+    if (current === undefined || installed.has(current.kernelFunc)) {
+      continue;
+    }
+    const faster = makeFaster(current);
+    installed.add(faster.kernelFunc);
+    unregisterKernel(kernelName, 'wasm');
+    registerKernel(faster);
+  }
+}
