@@ -21,11 +21,13 @@ function run(command, args, cwd) {
 
 let failures = 0;
 try {
-  const only = process.argv.slice(2);
-  const names = readdirSync(packagesDir).filter((name) => !name.startsWith('.') && (only.length === 0 || only.includes(name)));
-  for (const name of names) {
+  const all = readdirSync(packagesDir).filter((name) => !name.startsWith('.'));
+  for (const name of all) {
     run('pnpm', ['pack', '--pack-destination', tarballs], join(packagesDir, name));
   }
+  // Arguments narrow which packages are tried (all are packed: they may be each other's dependencies).
+  const only = process.argv.slice(2);
+  const names = all.filter((name) => only.length === 0 || only.includes(name));
   const files = readdirSync(tarballs);
   for (const name of names) {
     const manifest = JSON.parse(readFileSync(join(packagesDir, name, 'package.json'), 'utf8'));
