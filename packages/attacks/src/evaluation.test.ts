@@ -6,6 +6,7 @@ import { gradientMaskingReport, robustAccuracy, type EvaluationProgress } from '
 import { FGSM } from './fgsm.js';
 import { asModel, type Model } from './model.js';
 import { PGD } from './pgd.js';
+import { SquareAttack } from './square.js';
 import { useTestBackend } from './test-utils/backend.js';
 import { mnistMlp, type MnistFixture } from './test-utils/mnist_mlp.js';
 
@@ -29,6 +30,15 @@ function masked(m: Model): Model {
 }
 
 describe('robustAccuracy', () => {
+  test('accepts an attack that itself has an `attack` method (Square) without wrapping it in a spec', async () => {
+    const images = tf.slice(mnist.images, 0, 8) as tf.Tensor4D;
+    const labels = tf.slice(mnist.labels, 0, 8);
+    const report = await robustAccuracy(model, { images, labels }, [new SquareAttack({ queries: 5, seed: 1 })], [0.1]);
+    expect(report.attacks.map((a) => a.name)).toEqual([new SquareAttack().name]);
+    expect(report.examples).toBe(8);
+    tf.dispose([images, labels]);
+  });
+
   test('batches with progress, matches one full-batch run, and returns JSON-able data without leaking', async () => {
     const { images, labels } = mnist;
     const epsilons = [0, 0.1, 0.2];

@@ -123,7 +123,8 @@ export async function robustAccuracy(
     throw new Error(`${where}: attacks must be a non-empty array, but got ${String(attacks)}`);
   }
   const specs = attacks.map((a, i) => {
-    const spec: AttackSpec = 'attack' in a ? a : { attack: a };
+    // An attack may itself have an `attack` method (Square does), so test for `run` before treating it as a spec.
+    const spec: AttackSpec = typeof (a as Attack).run === 'function' ? { attack: a as Attack } : (a as AttackSpec);
     if (spec.attack === undefined || typeof spec.attack.run !== 'function') {
       throw new Error(`${where}: attacks[${i}] must be an attack or { attack, epsilons?, name? }`);
     }

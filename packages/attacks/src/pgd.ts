@@ -26,7 +26,7 @@ export interface PgdConfig {
   norm?: Norm;
   /** Iterations per restart. Default 40. */
   steps?: number;
-  /** Step size relative to epsilon (Foolbox's default 0.01 / 0.3 for L-inf, 0.025 for L2). */
+  /** Step size relative to epsilon. Default 2.5 / steps (Madry et al. 2018), for both norms. */
   relStepSize?: number;
   /** Absolute step size; overrides `relStepSize`. */
   stepSize?: number;
@@ -114,10 +114,13 @@ function resolveConfig(where: string, config: PgdConfig, defaults: Required<Omit
   if (norm !== 'linf' && norm !== 'l2') {
     throw new Error(`${where}: config.norm must be 'linf' or 'l2', but got '${String(norm)}'`);
   }
+  const steps = checkPositiveInt(where, 'config.steps', config.steps ?? defaults.steps);
   return {
     norm,
-    steps: checkPositiveInt(where, 'config.steps', config.steps ?? defaults.steps),
-    relStepSize: checkPositive(where, 'config.relStepSize', config.relStepSize ?? (norm === 'linf' ? 0.01 / 0.3 : 0.025)),
+    steps,
+    // Madry et al.'s 2.5 epsilon / steps: from a random start, enough to cross the ball whatever the step count.
+    // (A fixed relative step, as in Foolbox, is sized for one step count and leaves short runs weaker than FGSM.)
+    relStepSize: checkPositive(where, 'config.relStepSize', config.relStepSize ?? 2.5 / steps),
     stepSize: config.stepSize === undefined ? undefined : checkPositive(where, 'config.stepSize', config.stepSize),
     randomStart: config.randomStart ?? defaults.randomStart,
     restarts: checkPositiveInt(where, 'config.restarts', config.restarts ?? defaults.restarts),
@@ -138,7 +141,8 @@ export class PGD implements Attack {
 
   /**
    * @param config hyper-parameters; every field has a default.
-   * @param name, defaults for presets built on PGD (BIM): the name used in errors and their defaults.
+   * @param name for presets built on PGD (BIM): the name used in errors.
+   * @param defaults for presets built on PGD (BIM): their default hyper-parameters.
    */
   constructor(
     config: PgdConfig = {},
