@@ -6,6 +6,7 @@ export { learningRateAt } from './learning_rate_schedule.js';
 export { resolveTrainingConfig } from './resolve_config.js';
 export { readCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, LATEST_FILE } from './checkpoint_store.js';
 export type { CheckpointState, LoadedCheckpoint } from './checkpoint_store.js';
+export type { OptimizerStateManifest } from './optimizer_state.js';
 export { ADVERSARIAL_METHODS, OPTIMIZER_NAMES, RECONSTRUCTION_INPUTS, SCHEDULE_KINDS } from './config.js';
 export type {
   AdversarialConfig,
