@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import {
   APGD, CarliniWagnerL2, FGSM, PGD, TransferAttack, asModel, gradientMaskingReport, robustAccuracy,
   type Attack, type Model,
@@ -110,7 +111,10 @@ export async function evaluateModel(model: ClassifierModel, test: Dataset, conte
   const sanity: SanityCheck[] = [];
   if (profile.attacks.sanity !== undefined) {
     const epsilons = profile.attacks.epsilons[context.family];
-    const report = await gradientMaskingReport(target, { images: test.images, labels: test.labels }, {
+    const count = Math.min(profile.attacks.sanity.images, test.size);
+    const images = tf.slice(test.images, 0, count) as tf.Tensor4D;
+    const labels = tf.slice(test.labels, 0, count) as tf.Tensor1D;
+    const report = await gradientMaskingReport(target, { images, labels }, {
       epsilon: epsilons[Math.floor(epsilons.length / 2)],
       pgdSteps: profile.attacks.pgd.steps,
       squareQueries: profile.attacks.sanity.squareQueries,
@@ -118,6 +122,7 @@ export async function evaluateModel(model: ClassifierModel, test: Dataset, conte
       seed: context.seed,
       batchSize: 100,
     });
+    tf.dispose([images, labels]);
     for (const check of report.checks) sanity.push({ name: check.id, passed: check.passed, message: check.message });
     log(`  gradient-masking checks: ${report.passed ? 'all passed' : `FAILED: ${report.flags.join(' ')}`}`);
   }

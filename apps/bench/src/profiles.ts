@@ -30,8 +30,8 @@ export interface Profile {
     apgd?: { steps: number };
     cw?: { binarySearchSteps: number; steps: number; l2Epsilons: { grayscale: number[]; color: number[] } };
     transfer: boolean;
-    /** Gradient-masking sanity checks (adds unbounded PGD and Square). */
-    sanity?: { squareQueries: number };
+    /** Gradient-masking sanity checks (adds unbounded PGD and Square) on the first `images` test images. */
+    sanity?: { squareQueries: number; images: number };
   };
   geometric: { rotations: number[]; translations: number[]; scales: number[]; affnistLike: boolean };
   /** Images per row in the reconstruction and code-swap grids. */
@@ -61,7 +61,7 @@ export const PROFILES: Record<string, Profile> = {
       apgd: { steps: 3 },
       cw: { binarySearchSteps: 2, steps: 5, l2Epsilons: { grayscale: [1.5], color: [0.5] } },
       transfer: true,
-      sanity: { squareQueries: 20 },
+      sanity: { squareQueries: 20, images: 32 },
     },
     geometric: { rotations: [30], translations: [0.1], scales: [0.8], affnistLike: true },
     gridImages: 4,
@@ -84,6 +84,7 @@ export const PROFILES: Record<string, Profile> = {
       epsilons: { grayscale: [0.05, 0.1, 0.2, 0.3], color: COLOR_EPSILONS },
       pgd: { steps: 20, restarts: 1 },
       transfer: true,
+      sanity: { squareQueries: 200, images: 100 },
     },
     geometric: { rotations: [15, 30, 45, 60], translations: [0.1, 0.2], scales: [0.7, 1.3], affnistLike: true },
     gridImages: 8,
@@ -107,7 +108,7 @@ export const PROFILES: Record<string, Profile> = {
       apgd: { steps: 100 },
       cw: { binarySearchSteps: 9, steps: 1000, l2Epsilons: { grayscale: [1, 2, 3], color: [0.25, 0.5, 1] } },
       transfer: true,
-      sanity: { squareQueries: 1000 },
+      sanity: { squareQueries: 1000, images: 500 },
     },
     geometric: { rotations: [15, 30, 45, 60], translations: [0.1, 0.2], scales: [0.7, 0.8, 1.2, 1.3], affnistLike: true },
     gridImages: 8,
