@@ -114,15 +114,19 @@ export async function evaluateModel(model: ClassifierModel, test: Dataset, conte
     const count = Math.min(profile.attacks.sanity.images, test.size);
     const images = tf.slice(test.images, 0, count) as tf.Tensor4D;
     const labels = tf.slice(test.labels, 0, count) as tf.Tensor1D;
-    const report = await gradientMaskingReport(target, { images, labels }, {
-      epsilon: epsilons[Math.floor(epsilons.length / 2)],
-      pgdSteps: profile.attacks.pgd.steps,
-      squareQueries: profile.attacks.sanity.squareQueries,
-      transferSource: context.transferSource !== undefined ? attackable(context.transferSource.model) : undefined,
-      seed: context.seed,
-      batchSize: 100,
-    });
-    tf.dispose([images, labels]);
+    let report: Awaited<ReturnType<typeof gradientMaskingReport>>;
+    try {
+      report = await gradientMaskingReport(target, { images, labels }, {
+        epsilon: epsilons[Math.floor(epsilons.length / 2)],
+        pgdSteps: profile.attacks.pgd.steps,
+        squareQueries: profile.attacks.sanity.squareQueries,
+        transferSource: context.transferSource !== undefined ? attackable(context.transferSource.model) : undefined,
+        seed: context.seed,
+        batchSize: 100,
+      });
+    } finally {
+      tf.dispose([images, labels]);
+    }
     for (const check of report.checks) sanity.push({ name: check.id, passed: check.passed, message: check.message });
     log(`  gradient-masking checks: ${report.passed ? 'all passed' : `FAILED: ${report.flags.join(' ')}`}`);
   }
