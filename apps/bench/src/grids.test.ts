@@ -22,8 +22,15 @@ describe('imageGrid', () => {
     expect(pixel(3, 3)).toEqual([255, 255, 255, 255]); // same pixel, scaled x2
     expect(pixel(4, 2)).toEqual([0, 0, 0, 255]); // its black neighbour
     expect(pixel(8, 2)).toEqual([128, 128, 128, 255]); // image 1, gray
-    expect(pixel(2, 8)).toEqual([255, 0, 0, 255]); // field row: rightward = red
+    expect(pixel(2, 8)).toEqual([255, 0, 0, 255]); // field row: rightward = red, one pixel = full brightness
     expect(pixel(0, 0)).toEqual([255, 255, 255, 255]); // gap stays white
+  });
+
+  it('shows sub-pixel motion dark rather than saturated', () => {
+    const field = new Float32Array(8).map((_, i) => (i % 2 === 0 ? 0.1 : 0));
+    const png = PNG.sync.read(imageGrid([{ label: 'field', kind: 'field', images: { data: field, shape: [1, 2, 2, 2] } }], { scale: 1 }));
+    const o = (2 * png.width + 2) * 4;
+    expect(Array.from(png.data.subarray(o, o + 4))).toEqual([26, 0, 0, 255]); // 0.1 px rightward: 10% brightness
   });
 
   it('rejects rows of different image sizes and empty input', () => {

@@ -20,7 +20,7 @@ export interface GridRow {
 
 const GAP = 2;
 
-/** HSV with s = 1 to RGB, the usual optical-flow coloring: hue is the direction, brightness the magnitude. */
+/** HSV with s = 1 to RGB, the usual optical-flow coloring: hue is the direction, brightness the magnitude (in pixels). */
 function flowColor(dx: number, dy: number, maxMagnitude: number): [number, number, number] {
   const magnitude = Math.min(1, Math.hypot(dx, dy) / (maxMagnitude || 1));
   const hue = ((Math.atan2(dy, dx) / (2 * Math.PI) + 1) % 1) * 6;
@@ -57,6 +57,8 @@ export function imageGrid(rows: GridRow[], options: { columns?: number; scale?: 
     const { data } = row.images;
     let maxMagnitude = 0;
     if (row.kind === 'field') {
+      // Brightness is relative to at least one pixel, so a field of near-zero motion shows dark, not saturated.
+      maxMagnitude = 1;
       for (let i = 0; i < data.length; i += 2) maxMagnitude = Math.max(maxMagnitude, Math.hypot(data[i], data[i + 1]));
     }
     for (let n = 0; n < columns; n++) {
