@@ -1,18 +1,17 @@
-// Where a training step of the reference model spends its time on wasm, kernel by kernel.
-// Usage: npx tsc -p tsconfig.build.json && node bench/profile_step.mjs [--speed]
-//   --speed  also install the opt-in registerWasmReplacementKernels() overrides.
+// Where a training step (of the reference model, or with --ddar the MNIST DDAR model) spends its time on wasm, by kernel.
+// Usage: npx tsc -p tsconfig.build.json && node bench/profile_step.mjs [--stock] [--ddar] [--pgd]
+//   --stock  leave out the replacement kernels (initBackend's replaceKernels: false).
+//   --ddar   profile a training step of the MNIST DDAR model (batch 64) instead of the reference model;
+//   --pgd    one PGD step (input gradient of the DDAR model's classify path, batch 128).
+//   Both import @ddar/disentangle's built dist by relative path (not a dependency of @ddar/backend).
 /* global console */
 import process from 'node:process';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../dist/index.js';
-import { registerWasmReplacementKernels } from '../dist/kernels/register_replacement_kernels.js';
 
 const STEPS = 5;
-await initBackend({ backend: 'wasm', log: false });
-if (process.argv.includes('--speed')) {
-  registerWasmReplacementKernels();
-}
+await initBackend({ backend: 'wasm', log: false, replaceKernels: !process.argv.includes('--stock') });
 
 const model = tfl.sequential();
 model.add(tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, padding: 'valid', activation: 'relu' }));
@@ -24,11 +23,33 @@ model.add(tfl.layers.dense({ units: 10, activation: 'softmax' }));
 const optimizer = tf.train.adam(1e-3);
 const xs = tf.randomUniform([128, 28, 28, 1]);
 const ys = tf.tidy(() => tf.cast(tf.oneHot(tf.randomUniform([128], 0, 10, 'int32'), 10), 'float32'));
-const step = () => {
+let step = () => {
   const loss = optimizer.minimize(() => tf.mean(tfl.metrics.categoricalCrossentropy(ys, model.apply(xs))), true);
   loss.dataSync();
   loss.dispose();
 };
+if (process.argv.includes('--ddar') || process.argv.includes('--pgd')) {
+  const { DDARModel } = await import('../../disentangle/dist/index.js');
+  const ddar = DDARModel.create({ inputShape: [28, 28, 1], numClasses: 10, backboneOptions: { width: 0.5 }, seed: 1 });
+  const batch = process.argv.includes('--pgd') ? 128 : 64;
+  const images = tf.randomUniform([batch, 28, 28, 1]);
+  const labels = tf.randomUniform([batch], 0, 10, 'int32');
+  step = process.argv.includes('--pgd')
+    ? () => {
+        const g = tf.grad((x) => tf.losses.softmaxCrossEntropy(tf.oneHot(labels, 10), ddar.classify(x)))(images);
+        g.dataSync();
+        g.dispose();
+      }
+    : () => {
+        const loss = optimizer.minimize(() => {
+          const { total, terms } = ddar.lossTerms(images, labels);
+          tf.dispose(Object.values(terms));
+          return total;
+        }, true);
+        loss.dataSync();
+        loss.dispose();
+      };
+}
 step(); // warm-up
 
 const totals = new Map();
@@ -41,6 +62,6 @@ for (let i = 0; i < STEPS; i++) {
 }
 const rows = [...totals].sort((a, b) => b[1] - a[1]);
 console.log(`kernel time per step: ${(rows.reduce((sum, [, ms]) => sum + ms, 0) / STEPS).toFixed(1)} ms (mean of ${STEPS} steps)`);
-for (const [key, ms] of rows.slice(0, 15)) {
+for (const [key, ms] of rows.slice(0, 25)) {
   console.log(`${(ms / STEPS).toFixed(2).padStart(8)} ms  ${key}`);
 }

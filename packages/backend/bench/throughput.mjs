@@ -1,6 +1,12 @@
 // Training throughput of the reference model on every backend this machine can start.
-// Usage: npx tsc -p tsconfig.build.json && node bench/throughput.mjs [--cpu-batches 2] [--epochs 2]
-//        [--backend tensorflow|wasm-stock|wasm|cpu]
+// Usage: npx tsc -p tsconfig.build.json && node bench/throughput.mjs [--cpu-batches 2] [--epochs 2] [--rounds 1]
+//        [--backend tensorflow|wasm-stock|wasm|cpu|pytorch, or a comma-separated list such as wasm,pytorch]
+//
+// PyTorch on CPU (bench/pytorch_reference.py, same model, batch and optimizer) runs in the same process run,
+// alternating with the default wasm backend `--rounds` times, once per thread count of `--torch-threads`
+// (default 2,1: torch.set_num_threads(2) is the target's setting, but on a loaded 2-core machine OpenMP's 2 threads
+// are often much slower than 1, so the best of both is the fair reference), and the last lines print
+// `ours / pytorch`. Without `python3 -c 'import torch'` it prints that PyTorch is not installed and skips it.
 //
 // Reference model: conv 3x3x32 valid + relu, maxpool 2, conv 3x3x64 stride 2 same + relu, flatten,
 // dense 128 relu, dense 10 softmax; Adam; 2048 random 28x28x1 images, batch 128.
@@ -14,6 +20,7 @@ import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../dist/index.js';
+import { pytorchAvailable, runPytorch, torchThreadCounts } from './pytorch.mjs';
 
 const IMAGES = 2048;
 const BATCH = 128;
@@ -29,9 +36,11 @@ function option(name, fallback) {
 }
 
 const EPOCHS = option('epochs', 2);
-const ONLY = process.argv.includes('--backend') ? process.argv[process.argv.indexOf('--backend') + 1] : undefined;
+const ONLY = process.argv.includes('--backend') ? new Set(process.argv[process.argv.indexOf('--backend') + 1].split(',')) : undefined;
+const selected = (name) => ONLY === undefined || ONLY.has(name);
 // The pure-JS cpu backend needs minutes per batch of 128; a few batches give its rate.
 const CPU_BATCHES = option('cpu-batches', 2);
+const ROUNDS = option('rounds', 1);
 
 function referenceModel() {
   const model = tfl.sequential();
@@ -84,15 +93,23 @@ console.log(
     `${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
 );
 const results = [];
-// 'wasm-stock' is wasm with only the missing training kernels added (initBackend's replaceKernels: false); it runs
-// first because replacements, once registered, stay registered. 'wasm' is the default: stock + replacement kernels.
-for (const name of ['tensorflow', 'wasm-stock', 'wasm', 'cpu'].filter((n) => ONLY === undefined || n === ONLY)) {
-  try {
-    await initBackend({ backend: name === 'wasm-stock' ? 'wasm' : name, replaceKernels: name !== 'wasm-stock', log: false });
-  } catch (error) {
-    console.log(`${name.padEnd(10)}  not available: ${error.message.split('\n')[0]}`);
-    continue;
+const withPytorch = selected('pytorch') && pytorchAvailable();
+
+function runPytorchReference() {
+  for (const threads of torchThreadCounts()) {
+    const torch = runPytorch('reference', { epochs: EPOCHS, threads });
+    if (torch === undefined) continue;
+    const r = torch.reference;
+    const name = `pytorch-${torch.threads}t`;
+    console.log(
+      `${name.padEnd(10)} ${r.images_per_s.toFixed(1).padStart(8)} images/s  (torch ${torch.torch}, ${torch.threads} threads; ` +
+        `${r.timed_steps} timed batches; ${r.s_per_step.toFixed(3)} s/batch, final loss ${r.final_loss.toFixed(3)})`,
+    );
+    results.push({ name, rate: r.images_per_s, torch: true });
   }
+}
+
+function runOurs(name) {
   const full = name !== 'cpu';
   const steps = full ? EPOCHS * batchesPerEpoch : CPU_BATCHES + 1;
   const { seconds, lastLoss } = train(steps);
@@ -107,6 +124,37 @@ for (const name of ['tensorflow', 'wasm-stock', 'wasm', 'cpu'].filter((n) => ONL
   );
   results.push({ name, rate });
 }
-const fastest = Math.max(...results.map((r) => r.rate));
-console.log(`ratio to fastest: ${results.map((r) => `${r.name} ${(r.rate / fastest).toFixed(3)}`).join(', ')}`);
+
+// 'wasm-stock' is wasm with only the missing training kernels added (initBackend's replaceKernels: false); it runs
+// first because replacements, once registered, stay registered. 'wasm' is the default: stock + replacement kernels.
+// PyTorch alternates with 'wasm' so that both see the same machine load.
+for (const name of ['tensorflow', 'wasm-stock', 'wasm', 'cpu'].filter(selected)) {
+  try {
+    await initBackend({ backend: name === 'wasm-stock' ? 'wasm' : name, replaceKernels: name !== 'wasm-stock', log: false });
+  } catch (error) {
+    console.log(`${name.padEnd(10)}  not available: ${error.message.split('\n')[0]}`);
+    continue;
+  }
+  const rounds = name === 'wasm' ? ROUNDS : 1;
+  for (let round = 0; round < rounds; round++) {
+    if (name === 'wasm' && withPytorch) runPytorchReference();
+    runOurs(name);
+  }
+}
+if (!selected('wasm') && withPytorch) runPytorchReference();
+
+const mean = (name) => {
+  const rates = results.filter((r) => r.name === name).map((r) => r.rate);
+  return rates.length === 0 ? undefined : rates.reduce((a, b) => a + b, 0) / rates.length;
+};
+const names = [...new Set(results.map((r) => r.name))];
+const fastest = Math.max(...names.map(mean));
+console.log(`ratio to fastest: ${names.map((n) => `${n} ${(mean(n) / fastest).toFixed(3)}`).join(', ')}`);
+const torchNames = names.filter((n) => n.startsWith('pytorch-'));
+for (const torchName of torchNames) {
+  console.log(
+    `ours / ${torchName}: ${names.filter((n) => !n.startsWith('pytorch-')).map((n) => `${n} ${(mean(n) / mean(torchName)).toFixed(3)}`).join(', ')}` +
+      ' (means over rounds)',
+  );
+}
 console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);

@@ -15,8 +15,8 @@ export interface InitBackendOptions {
   /** Where the one line saying which backend and why goes; `false` silences it. Default: console.error. */
   log?: ((line: string) => void) | false;
   /**
-   * Replace the wasm kernels that are slow on training paths (BatchMatMul with transposes, Conv2DBackpropInput) or
-   * inexact (Sign of |x| <= 1e-7) with this package's versions, tested against the cpu backend. Default true. Once
+   * Replace the wasm kernels that are slow on training paths (BatchMatMul with transposes, Conv2DBackpropInput,
+   * MaxPoolGrad, strided Slice) or inexact (Sign of |x| <= 1e-7) with this package's versions, tested against the cpu backend. Default true. Once
    * registered they stay registered for the process.
    */
   replaceKernels?: boolean;

@@ -35,6 +35,11 @@ const CASES: Case[] = [
   { label: 'explicit asymmetric, strides [1,2]', x: [2, 6, 7, 2], filter: [3, 2, 2, 3], strides: [1, 2], pad: [[0, 0], [2, 0], [1, 3], [0, 0]] },
   { label: 'explicit pad wider than the filter', x: [1, 5, 5, 1], filter: [2, 2, 1, 2], strides: 2, pad: [[0, 0], [3, 1], [0, 2], [0, 0]] },
   { label: 'numeric pad 1 stride 2', x: [2, 7, 7, 3], filter: [3, 3, 3, 2], strides: 2, pad: 1 },
+  // Cin > 4: the transposed-convolution path (Cin <= 4 and a small patch matrix take the im2col path).
+  { label: 'transposed-convolution path: 3x3 same stride 2, Cin 6', x: [2, 9, 8, 6], filter: [3, 3, 6, 5], strides: 2, pad: 'same' },
+  { label: 'transposed-convolution path: explicit asymmetric, Cin 8', x: [2, 6, 7, 8], filter: [3, 2, 8, 3], strides: [1, 2], pad: [[0, 0], [2, 0], [1, 3], [0, 0]] },
+  { label: 'transposed-convolution path: valid stride 2 leaving rows unread, Cin 5', x: [2, 8, 8, 5], filter: [3, 3, 5, 2], strides: 2, pad: 'valid' },
+  { label: 'DDAR backbone conv1 (im2col)', x: [2, 28, 28, 1], filter: [5, 5, 1, 16], strides: 1, pad: 'same' },
   { label: 'reference model conv1', x: [4, 28, 28, 1], filter: [3, 3, 1, 32], strides: 1, pad: 'valid' },
   { label: 'reference model conv2', x: [4, 13, 13, 32], filter: [3, 3, 32, 64], strides: 2, pad: 'same' },
 ];
@@ -152,8 +157,8 @@ describe('Conv2DBackpropFilter input validation and memory', () => {
     tf.dispose([x, dy]);
   });
 
-  test('100 gradient steps leave no tensor, no wasm data id and no heap growth behind', async () => {
-    const c = CASES[1];
+  // CASES[1] (Cin 3) takes the im2col path, the Cin 6 case the transposed-convolution path.
+  test.each([CASES[1], CASES.find((c) => c.x[3] === 6)!])('100 gradient steps leave no tensor, no wasm data id and no heap growth behind: $label', async (c) => {
     await tf.setBackend('wasm');
     const x = seededTensor(c.x, 14) as tf.Tensor4D;
     const f = seededTensor(c.filter, 15) as tf.Tensor4D;

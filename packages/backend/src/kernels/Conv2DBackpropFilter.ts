@@ -13,6 +13,7 @@ import {
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { disposeIntermediates, runWasmKernel } from './wasm_kernel_calls.js';
 import { assertDtype, assertRank, assertShape, requireInput } from './tensor_checks.js';
+import { conv2DBackpropFilterIm2col, prefersIm2col } from './conv2d_backprop_filter_im2col.js';
 
 /**
  * tfjs never passes `dilations` to this kernel (the Conv2D gradient refuses dilated convolutions),
@@ -28,6 +29,10 @@ export type Conv2DBackpropFilterWasmAttrs = Conv2DBackpropFilterAttrs & { dilati
  * and dilation swapped (stride d, dilation s) and the forward pass's own top/left padding. The
  * wasm Conv2D (XNNPACK, SIMD) then does the work instead of a JS loop; only transposes, at most
  * one small slice and the final transpose surround it.
+ *
+ * With few input channels (an image model's first layer) most of that time goes into transposing a large dy for a
+ * tiny convolution; there an im2col matrix built on the heap and one XNNPACK matmul are faster
+ * (`conv2d_backprop_filter_im2col.ts`).
  */
 export function conv2DBackpropFilter(args: {
   inputs: Conv2DBackpropFilterInputs;
@@ -56,6 +61,10 @@ export function conv2DBackpropFilter(args: {
     channelsLast ? 'channelsLast' : 'channelsFirst',
   );
   assertShape(name, 'dy', dy, convInfo.outShape, `the forward output of x [${x.shape.join(',')}] and filterShape [${filterShape.join(',')}]`);
+
+  if (channelsLast && prefersIm2col(convInfo)) {
+    return conv2DBackpropFilterIm2col(x, dy, convInfo, backend);
+  }
 
   const { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = convInfo;
   const { inHeight, inWidth, outHeight, outWidth, inChannels, outChannels } = convInfo;

@@ -89,9 +89,9 @@ describe('Conv2DBackpropInput via Conv2D (opt-in speed kernel) matches cpu', () 
     ).toThrow(/Conv2DBackpropInput: dy must have shape \[2,4,4,3\].*got shape \[2,5,5,3\]/);
   });
 
-  test('100 gradient steps leave nothing behind', async () => {
+  // CASES[2] (stride 2) takes the col2im path, CASES[0] (stride 1) the full correlation.
+  test.each([CASES[2], CASES[0]])('100 gradient steps leave nothing behind: $label', async (c) => {
     await tf.setBackend('wasm');
-    const c = CASES[2];
     const x = seededTensor(c.x, 88) as tf.Tensor4D;
     const f = seededTensor(c.filter, 89) as tf.Tensor4D;
     const grad = tf.grad((v: tf.Tensor) => tf.sum(tf.conv2d(v as tf.Tensor4D, f, c.strides, c.pad)));

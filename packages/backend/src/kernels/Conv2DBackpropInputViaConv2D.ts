@@ -14,13 +14,16 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { disposeIntermediates, runWasmKernel } from './wasm_kernel_calls.js';
 import { assertDtype, assertRank, assertShape, requireInput } from './tensor_checks.js';
 import { fullCorrelationInput } from './full_correlation_input.js';
+import { conv2DBackpropInputCol2im, prefersCol2im } from './conv2d_backprop_input_col2im.js';
 
 /**
  * The wasm Conv2DBackpropInput is a direct loop, not XNNPACK: 83 ms for the [128,7,7,64] ->
  * [128,13,13,32] gradient of the reference model's second convolution, a third of a training step.
  * dx is the full correlation of dy spread by the stride with the filter flipped in space and its
  * channel axes swapped ([KH,KW,Cout,Cin]), which the XNNPACK Conv2D computes faster even though,
- * at stride s, all but 1/s^2 of the spread input is zeros. NCHW goes to the original kernel.
+ * at stride s, all but 1/s^2 of the spread input is zeros. Strided convolutions therefore take a col2im path
+ * instead (`conv2d_backprop_input_col2im.ts`: one XNNPACK matmul and a scatter-add on the heap). NCHW goes to the
+ * original kernel.
  */
 export function makeConv2DBackpropInputViaConv2D(original: KernelConfig): KernelConfig {
   const originalFunc = original.kernelFunc;
@@ -56,6 +59,9 @@ export function makeConv2DBackpropInputViaConv2D(original: KernelConfig): Kernel
     );
     assertShape(name, 'dy', dy, convInfo.outShape, `the forward output of inputShape [${inputShape.join(',')}] and filter [${filter.shape.join(',')}]`);
 
+    if (prefersCol2im(convInfo)) {
+      return conv2DBackpropInputCol2im(dy, filter, convInfo, backend);
+    }
     const { source, pad: sourcePad, owned } = fullCorrelationInput(dy, convInfo, backend);
     const flipped = runWasmKernel(Reverse, { x: filter }, { dims: [0, 1] }, backend);
     const swapped = runWasmKernel(Transpose, { x: flipped }, { perm: [0, 1, 3, 2] }, backend);

@@ -1,7 +1,9 @@
 import {
   BatchMatMul,
   Conv2DBackpropInput,
+  MaxPoolGrad,
   Sign,
+  Slice,
   getKernel,
   registerKernel,
   unregisterKernel,
@@ -9,24 +11,28 @@ import {
 } from '@tensorflow/tfjs-core';
 import { makeBatchMatMulViaTranspose } from './BatchMatMulViaTranspose.js';
 import { makeConv2DBackpropInputViaConv2D } from './Conv2DBackpropInputViaConv2D.js';
+import { makeMaxPoolGradFast } from './MaxPoolGradFast.js';
 import { makeSignExact } from './SignExact.js';
+import { makeSliceFromHeap } from './SliceFromHeap.js';
 
 /**
- * Kernels wasm has but runs slowly on training's paths (BatchMatMul, Conv2DBackpropInput) or inexactly (Sign),
- * each with its replacement.
+ * Kernels wasm has but runs slowly on training's paths (BatchMatMul, Conv2DBackpropInput, MaxPoolGrad, Slice) or
+ * inexactly (Sign), each with its replacement.
  */
 const REPLACEMENT_KERNELS: ReadonlyArray<[string, (original: KernelConfig) => KernelConfig]> = [
   [BatchMatMul, makeBatchMatMulViaTranspose],
   [Conv2DBackpropInput, makeConv2DBackpropInputViaConv2D],
   [Sign, makeSignExact],
+  [MaxPoolGrad, makeMaxPoolGradFast],
+  [Slice, makeSliceFromHeap],
 ];
 
 const installed = new Set<KernelConfig['kernelFunc']>();
 
 /**
  * Replaces wasm kernels that tfjs-backend-wasm does have but runs slowly on the paths training takes
- * (BatchMatMul with transposes, Conv2DBackpropInput) or inexactly (Sign of tiny values). Unlike
- * `registerWasmTrainingKernels`, this overrides existing kernels; `initBackend` does it unless told
+ * (BatchMatMul with transposes, Conv2DBackpropInput, MaxPoolGrad, strided Slice) or inexactly (Sign of tiny
+ * values). Unlike `registerWasmTrainingKernels`, this overrides existing kernels; `initBackend` does it unless told
  * `replaceKernels: false`. Idempotent; each replacement keeps the original's setup, so this may run
  * before or after the wasm backend initializes.
  */

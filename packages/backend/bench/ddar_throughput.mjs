@@ -1,0 +1,149 @@
+// Training throughput of the MNIST DDAR model, and PGD-40 attack throughput on its classification path, on the
+// default backend (initBackend(): wasm here, with the training and replacement kernels), next to PyTorch on CPU
+// (bench/pytorch_reference.py: a port of the same model, same batch size and optimizer) in the same run.
+// Usage: build backend and disentangle + attacks first (pnpm run build in each), then
+//        node bench/ddar_throughput.mjs [--epochs 1] [--rounds 1] [--no-pgd] [--no-train] [--no-pytorch]
+//        [--torch-threads 2,1]
+// PyTorch runs once per thread count (default 2 and 1: on a loaded 2-core machine 1 thread is often faster); the
+// ratios are printed against each.
+//
+// Model: DDARModel.create({ inputShape: [28, 28, 1], numClasses: 10, backboneOptions: { width: 0.5 } }), trained with
+// optimizer.minimize(() => model.lossTerms(xs, labels).total) (CE + MSE + 0.01 TV), Adam 1e-3, batch 64, 2048 random
+// images. PGD-40: pgdAdversarial(x => model.classify(x), ...), L-inf eps 0.3, default step 2.5 eps / 40, batch 128.
+// The first batch (first attack) is a warm-up and is not timed.
+//
+// @ddar/disentangle and @ddar/attacks are NOT dependencies of @ddar/backend (they depend on it, directly or not):
+// this bench script alone imports their built dist by relative path, so it needs the whole workspace built.
+/* global console */
+import os from 'node:os';
+import process from 'node:process';
+import { performance } from 'node:perf_hooks';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../dist/index.js';
+import { DDARModel } from '../../disentangle/dist/index.js';
+import { pgdAdversarial } from '../../attacks/dist/index.js';
+import { pytorchAvailable, runPytorch, torchThreadCounts } from './pytorch.mjs';
+
+const IMAGES = 2048;
+const BATCH = 64;
+const PGD_BATCH = 128;
+const PGD_REPEATS = 3;
+
+function option(name, fallback) {
+  const at = process.argv.indexOf(`--${name}`);
+  if (at < 0) return fallback;
+  const value = Number(process.argv[at + 1]);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`ddar_throughput: --${name} must be a positive integer, but got '${process.argv[at + 1]}'`);
+  }
+  return value;
+}
+const EPOCHS = option('epochs', 1);
+const ROUNDS = option('rounds', 1);
+const TRAIN = !process.argv.includes('--no-train');
+const PGD = !process.argv.includes('--no-pgd');
+
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const createModel = () => DDARModel.create({ inputShape: [28, 28, 1], numClasses: 10, backboneOptions: { width: 0.5 }, seed: 1 });
+
+function trainOurs() {
+  const model = createModel();
+  const optimizer = tf.train.adam(1e-3);
+  const batches = [];
+  for (let start = 0; start < IMAGES; start += BATCH) {
+    batches.push({
+      xs: tf.randomUniform([BATCH, 28, 28, 1], 0, 1, 'float32', 1000 + start),
+      labels: tf.randomUniform([BATCH], 0, 10, 'int32', 2000 + start),
+    });
+  }
+  const steps = EPOCHS * batches.length;
+  const seconds = [];
+  let lastLoss = NaN;
+  for (let step = 0; step < steps; step++) {
+    const { xs, labels } = batches[step % batches.length];
+    const started = performance.now();
+    const loss = optimizer.minimize(() => {
+      const { total, terms } = model.lossTerms(xs, labels);
+      tf.dispose(Object.values(terms));
+      return total;
+    }, true);
+    lastLoss = loss.dataSync()[0];
+    loss.dispose();
+    seconds.push((performance.now() - started) / 1000);
+  }
+  for (const { xs, labels } of batches) tf.dispose([xs, labels]);
+  optimizer.dispose();
+  model.dispose();
+  const timed = seconds.slice(1);
+  const total = timed.reduce((a, b) => a + b, 0);
+  return { rate: (timed.length * BATCH) / total, perStep: total / timed.length, steps: timed.length, lastLoss };
+}
+
+function pgdOurs() {
+  const model = createModel();
+  const x = tf.randomUniform([PGD_BATCH, 28, 28, 1], 0, 1, 'float32', 7);
+  const y = tf.randomUniform([PGD_BATCH], 0, 10, 'int32', 8);
+  const attack = () => {
+    const adversarial = pgdAdversarial((images) => model.classify(images), x, y, { epsilon: 0.3, steps: 40, seed: 3 });
+    adversarial.dataSync();
+    adversarial.dispose();
+  };
+  attack(); // warm-up
+  const started = performance.now();
+  for (let i = 0; i < PGD_REPEATS; i++) attack();
+  const seconds = (performance.now() - started) / 1000;
+  tf.dispose([x, y]);
+  model.dispose();
+  return { rate: (PGD_REPEATS * PGD_BATCH) / seconds };
+}
+
+const info = await initBackend({ log: false });
+console.log(
+  `MNIST DDAR model (smallCnn width 0.5), ${IMAGES} random 28x28x1 images, batch ${BATCH}, Adam; backend ${info.name}; ` +
+    `node ${process.version}, ${os.cpus().length} cores, load average ${load()}`,
+);
+const withPytorch = !process.argv.includes('--no-pytorch') && pytorchAvailable();
+const rows = { ours: [], oursPgd: [] };
+const torchRows = new Map(); // 'train 2t' -> [images/s, ...]
+const addTorch = (key, rate) => torchRows.set(key, [...(torchRows.get(key) ?? []), rate]);
+for (let round = 0; round < ROUNDS; round++) {
+  if (TRAIN) {
+    for (const threads of withPytorch ? torchThreadCounts() : []) {
+      const torch = runPytorch('ddar', { epochs: EPOCHS, threads });
+      if (torch !== undefined) {
+        addTorch(`train ${torch.threads}t`, torch.ddar.images_per_s);
+        console.log(
+          `train  pytorch ${torch.ddar.images_per_s.toFixed(1).padStart(8)} images/s  (torch ${torch.torch}, ${torch.threads} threads; ` +
+            `${torch.ddar.timed_steps} timed batches, ${torch.ddar.s_per_step.toFixed(3)} s/batch, loss ${torch.ddar.final_loss.toFixed(3)})`,
+        );
+      }
+    }
+    const ours = trainOurs();
+    rows.ours.push(ours.rate);
+    console.log(
+      `train  ${info.name.padEnd(7)} ${ours.rate.toFixed(1).padStart(8)} images/s  (${ours.steps} timed batches, ` +
+        `${ours.perStep.toFixed(3)} s/batch, loss ${ours.lastLoss.toFixed(3)}; load ${load()})`,
+    );
+  }
+  if (PGD) {
+    for (const threads of withPytorch ? torchThreadCounts() : []) {
+      const torch = runPytorch('pgd', { threads });
+      if (torch !== undefined) {
+        addTorch(`pgd ${torch.threads}t`, torch.pgd40.images_per_s);
+        console.log(`pgd40  pytorch ${torch.pgd40.images_per_s.toFixed(1).padStart(8)} images/s  (${torch.threads} threads; batch ${PGD_BATCH}, eps 0.3)`);
+      }
+    }
+    const ours = pgdOurs();
+    rows.oursPgd.push(ours.rate);
+    console.log(`pgd40  ${info.name.padEnd(7)} ${ours.rate.toFixed(1).padStart(8)} images/s  (batch ${PGD_BATCH}, eps 0.3; load ${load()})`);
+  }
+}
+const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+for (const [key, rates] of torchRows) {
+  const [what, threads] = key.split(' ');
+  const ours = what === 'train' ? rows.ours : rows.oursPgd;
+  if (ours.length === 0) continue;
+  const label = what === 'train' ? 'DDAR training' : 'PGD-40 on classify';
+  console.log(`ours / pytorch-${threads}, ${label}: ${(mean(ours) / mean(rates)).toFixed(3)}`);
+}
+console.log(`load average after: ${load()}`);
