@@ -70,7 +70,7 @@ export const PROFILES: Record<string, Profile> = {
     name: 'quick',
     description: 'MNIST, baseline vs AE-reg vs DDAR: clean, FGSM, PGD-10, rotated/shifted/scaled/affNIST-like, gradient-masking checks; about 15 minutes on 2 CPU cores (wasm)',
     datasets: ['mnist'],
-    seeds: 1,
+    seeds: 2,
     variants: ['baseline', 'ae-reg', 'ddar'],
     trainLimit: 12000,
     testLimit: 500,
