@@ -21,5 +21,7 @@ describe('renderPlots', () => {
       expect(png.width).toBeGreaterThan(300);
     }
     expect(plots[0].svg).toContain('mnist: FGSM');
+    expect(plots[0].svg).toContain('accuracy (%)');
+    expect(plots[0].svg).not.toContain('accuracy (%), low');
   });
 });

@@ -30,7 +30,8 @@ async function render(name: string, title: string, xTitle: string, points: Point
     },
     layer: [
       { mark: { type: 'line', point: true }, encoding: { y: { field: 'accuracy', type: 'quantitative', title: 'accuracy (%)', scale: { domain: [0, 100] } } } },
-      { mark: { type: 'errorbar' }, encoding: { y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } },
+      // Same axis title as the line layer, or vega-lite joins the two ("accuracy (%), low").
+      { mark: { type: 'errorbar' }, encoding: { y: { field: 'low', type: 'quantitative', title: 'accuracy (%)' }, y2: { field: 'high' } } },
     ],
   };
   const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
