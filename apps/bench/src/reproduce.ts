@@ -124,13 +124,14 @@ async function runSeed(
           log,
         });
         run = { dataset, seed, variant, train: trainSummaries.get(variant)!, ...evaluation };
-        await writeFileAtomic(evaluationFile, JSON.stringify(run, null, 2));
+        // The grid goes first: evaluation.json marks the variant finished, and a resumed run skips it entirely.
         if (seed === 1) {
           const images = tf.tidy(() => tf.slice(testSet.images, 0, Math.min(profile.gridImages, testSet.size)) as tf.Tensor4D);
           const grid = reconstructionGrid(model, images);
           images.dispose();
           if (grid !== undefined) await writeFileAtomic(path.join(out, 'grids', `${dataset}-${variant}.png`), grid.png);
         }
+        await writeFileAtomic(evaluationFile, JSON.stringify(run, null, 2));
       }
       results.runs.push(run);
     }

@@ -49,7 +49,7 @@ export async function trainVariant(
   dataset: DatasetName,
   variant: Variant,
   seed: number,
-  train_: Dataset,
+  trainSet: Dataset,
   directory: string,
   log: (line: string) => void,
 ): Promise<TrainedModel> {
@@ -59,9 +59,9 @@ export async function trainVariant(
     log(`  ${variant}: already trained, loading ${modelDir}`);
     return { model: await loadClassifierModel(fileSystem(modelDir)), seconds: record.seconds, history: record.history, reused: true };
   }
-  const [height, width, channels] = train_.images.shape.slice(1);
-  const model = createModel({ variant, inputShape: [height, width, channels], numClasses: train_.numClasses, width: profile.width, seed });
-  const history = await train(model, { train: train_ }, { ...trainingConfig(profile, dataset, variant, seed, directory), log });
+  const [height, width, channels] = trainSet.images.shape.slice(1);
+  const model = createModel({ variant, inputShape: [height, width, channels], numClasses: trainSet.numClasses, width: profile.width, seed });
+  const history = await train(model, { train: trainSet }, { ...trainingConfig(profile, dataset, variant, seed, directory), log });
   // Summed over every session of a resumed run, which wall time since this call would not be.
   const seconds = history.epochs.reduce((sum, epoch) => sum + epoch.seconds, 0);
   await model.save(fileSystem(modelDir));
