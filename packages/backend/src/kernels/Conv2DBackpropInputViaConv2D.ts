@@ -12,7 +12,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { disposeIntermediates, runWasmKernel } from './wasm_kernel_calls.js';
-import { assertDtype, assertRank, assertShape, requireInput } from './tensor_checks.js';
+import { assertShape, backpropInputOperands } from './tensor_checks.js';
 import { fullCorrelationInput } from './full_correlation_input.js';
 import { conv2DBackpropInputCol2im, prefersCol2im } from './conv2d_backprop_input_col2im.js';
 
@@ -34,19 +34,7 @@ export function makeConv2DBackpropInputViaConv2D(original: KernelConfig): Kernel
       return originalFunc(args as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
     }
     const name = Conv2DBackpropInput;
-    const dy = requireInput(name, inputs, 'dy');
-    const filter = requireInput(name, inputs, 'filter');
-    assertRank(name, 'dy', dy, 4);
-    assertRank(name, 'filter', filter, 4);
-    assertRank(name, 'inputShape', inputShape, 4);
-    assertDtype(name, 'dy', dy, ['float32']);
-    assertDtype(name, 'filter', filter, ['float32']);
-    if (filter.shape[2] !== inputShape[3]) {
-      throw new Error(
-        `Error in ${name}: filter inChannels (${filter.shape[2]}) must match inputShape channels (${inputShape[3]}), ` +
-          `but got filter shape [${filter.shape.join(',')}] and inputShape [${inputShape.join(',')}].`,
-      );
-    }
+    const { dy, filter } = backpropInputOperands(name, inputs, inputShape);
     const convInfo = backend_util.computeConv2DInfo(
       inputShape,
       filter.shape as [number, number, number, number],

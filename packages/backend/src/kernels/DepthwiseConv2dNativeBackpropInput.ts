@@ -13,7 +13,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { disposeIntermediates, runWasmKernel } from './wasm_kernel_calls.js';
-import { assertDtype, assertRank, assertShape, requireInput } from './tensor_checks.js';
+import { assertShape, backpropInputOperands } from './tensor_checks.js';
 import { fullCorrelationInput } from './full_correlation_input.js';
 
 /**
@@ -31,20 +31,8 @@ export function depthwiseConv2dNativeBackpropInput(args: {
 }): TensorInfo {
   const { inputs, backend, attrs } = args;
   const name = DepthwiseConv2dNativeBackpropInput;
-  const dy = requireInput(name, inputs, 'dy');
-  const filter = requireInput(name, inputs, 'filter');
   const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs;
-  assertRank(name, 'dy', dy, 4);
-  assertRank(name, 'filter', filter, 4);
-  assertRank(name, 'inputShape', inputShape, 4);
-  assertDtype(name, 'dy', dy, ['float32']);
-  assertDtype(name, 'filter', filter, ['float32']);
-  if (filter.shape[2] !== inputShape[3]) {
-    throw new Error(
-      `Error in ${name}: filter inChannels (${filter.shape[2]}) must match inputShape channels (${inputShape[3]}), ` +
-        `but got filter shape [${filter.shape.join(',')}] and inputShape [${inputShape.join(',')}].`,
-    );
-  }
+  const { dy, filter } = backpropInputOperands(name, inputs, inputShape);
   const convInfo = backend_util.computeConv2DInfo(
     inputShape,
     filter.shape as [number, number, number, number],

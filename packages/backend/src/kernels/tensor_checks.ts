@@ -35,3 +35,28 @@ export function requireInput(kernelName: string, inputs: Record<string, TensorIn
   }
   return info;
 }
+
+/**
+ * The float32 rank-4 `dy` and `filter` of a *BackpropInput kernel, checked against the rank-4 `inputShape` they
+ * reconstruct (the filter's in-channels must equal the input's channels).
+ */
+export function backpropInputOperands(
+  name: string,
+  inputs: Record<string, TensorInfo | undefined>,
+  inputShape: readonly number[],
+): { dy: TensorInfo; filter: TensorInfo } {
+  const dy = requireInput(name, inputs, 'dy');
+  const filter = requireInput(name, inputs, 'filter');
+  assertRank(name, 'dy', dy, 4);
+  assertRank(name, 'filter', filter, 4);
+  assertRank(name, 'inputShape', inputShape, 4);
+  assertDtype(name, 'dy', dy, ['float32']);
+  assertDtype(name, 'filter', filter, ['float32']);
+  if (filter.shape[2] !== inputShape[3]) {
+    throw new Error(
+      `Error in ${name}: filter inChannels (${filter.shape[2]}) must match inputShape channels (${inputShape[3]}), ` +
+        `but got filter shape [${filter.shape.join(',')}] and inputShape [${inputShape.join(',')}].`,
+    );
+  }
+  return { dy, filter };
+}
