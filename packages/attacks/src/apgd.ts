@@ -21,6 +21,7 @@ import { ascentStep, crossEntropy, lossAndGrad, perExample, projectToBall, rando
 import { Rng } from './rng.js';
 import { checkInRange, checkPositiveInt, checkSeed, type Labels } from './validate.js';
 
+/** Hyper-parameters of {@link APGD}; the step size is not one of them (APGD adapts it per example). */
 export interface ApgdConfig {
   /** Default `'linf'`. */
   norm?: Norm;
@@ -34,7 +35,7 @@ export interface ApgdConfig {
   rho?: number;
   /** Start from a random point in the ball (the authors' code does). Default true. */
   randomStart?: boolean;
-  /** Default 0. */
+  /** Seed of the random starts. Default 0. */
   seed?: number;
   /** Reports each example's step size after every checkpoint. */
   onCheckpoint?: (info: { restart: number; iteration: number; stepSizes: Float32Array }) => void;
@@ -57,15 +58,25 @@ export function apgdCheckpoints(steps: number): number[] {
   return checkpoints;
 }
 
+/**
+ * APGD-CE (Croce & Hein 2020): PGD with momentum and a per-example step size that halves at checkpoints
+ * when progress stalls, so it needs no step-size tuning. `new APGD()` is L-inf with 100 steps.
+ */
 export class APGD implements Attack {
   readonly name = 'APGD-CE';
   readonly norm: Norm;
   readonly blackBox = false;
+  /** Iterations N per restart, after defaults (see {@link ApgdConfig}). */
   readonly steps: number;
+  /** Independent runs per example, keeping the best, after defaults. */
   readonly restarts: number;
+  /** Momentum alpha, after defaults. */
   readonly momentum: number;
+  /** Oscillation threshold rho of the step-size rule, after defaults. */
   readonly rho: number;
+  /** Whether each restart begins at a random point in the ball, after defaults. */
   readonly randomStart: boolean;
+  /** Seed of the random starts, after defaults. */
   readonly seed: number;
   private readonly onCheckpoint?: ApgdConfig['onCheckpoint'];
 

@@ -5,6 +5,7 @@ import { checkEpsilons, checkInputs, checkLabels, type Labels } from './validate
 
 /** The outcome of an attack at one epsilon (Foolbox 3 style). */
 export interface AttackResult {
+  /** The perturbation budget of this result, in the attack's norm, as given in `RunOptions.epsilons`. */
   epsilon: number;
   /** The attack's output before the final projection (for minimization attacks like CW, its best find). */
   raw: tf.Tensor4D;
@@ -19,6 +20,7 @@ export interface AttackResult {
   robustAccuracy: number;
 }
 
+/** Options of {@link Attack.run}: the epsilons to sweep and, optionally, targets. */
 export interface RunOptions {
   /** Perturbation budgets to sweep, in the attack's norm; one call runs them all. */
   epsilons: number[];
@@ -28,10 +30,16 @@ export interface RunOptions {
 
 /** An attack: a small object holding its hyper-parameters. */
 export interface Attack {
+  /** Display name (e.g. `PGD`), used in error messages and reports. */
   readonly name: string;
+  /** The norm in which epsilons are measured and adversarials projected. */
   readonly norm: Norm;
   /** Whether the attack queries only model outputs (no gradients). */
   readonly blackBox: boolean;
+  /**
+   * Attacks `inputs` once per epsilon and returns one result per epsilon, in order. The caller owns the
+   * returned tensors (see {@link disposeResults}).
+   */
   run(model: ModelLike, inputs: tf.Tensor4D, labels: Labels, options: RunOptions): Promise<AttackResult[]>;
 }
 

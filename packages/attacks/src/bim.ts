@@ -10,8 +10,10 @@
  */
 import { PGD, type PgdConfig } from './pgd.js';
 
+/** {@link PgdConfig} without the random start and restarts, which BIM does not have. Defaults: 10 steps, relStepSize 0.1. */
 export type BimConfig = Omit<PgdConfig, 'randomStart' | 'restarts' | 'seed'>;
 
+/** L-inf BIM: deterministic {@link PGD} from the clean input, 10 steps of 0.1 epsilon by default. */
 export class BIM extends PGD {
   constructor(config: BimConfig = {}) {
     // Deterministic by construction: no random start, so restarts would repeat the same run.

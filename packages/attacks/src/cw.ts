@@ -18,6 +18,7 @@ import type { ModelLike } from './model.js';
 import { l2Norms, margin, selectRows, withGradientHint } from './ops.js';
 import { checkNonNegative, checkPositive, checkPositiveInt, type Labels } from './validate.js';
 
+/** Hyper-parameters of {@link CarliniWagnerL2}; every field is optional. */
 export interface CwConfig {
   /** Binary-search steps over c. Default 9 (as in Carlini & Wagner and Foolbox). */
   binarySearchSteps?: number;
@@ -35,7 +36,9 @@ export interface CwConfig {
   onBinarySearchStep?: (info: CwSearchStepInfo) => void;
 }
 
+/** What {@link CwConfig.onBinarySearchStep} receives after each binary-search step. */
 export interface CwSearchStepInfo {
+  /** Index of the binary-search step just finished, from 0. */
   searchStep: number;
   /** The constant c each example used in this step. */
   consts: Float32Array;
@@ -47,15 +50,25 @@ const ADAM_BETA1 = 0.9;
 const ADAM_BETA2 = 0.999;
 const ADAM_EPSILON = 1e-8;
 
+/**
+ * CW-L2 (Carlini & Wagner 2017), a minimization attack: it finds the smallest L2 adversarial it can, and the
+ * epsilons of `run` only clip that one result. Slow by design (9 x 1000 Adam steps by default).
+ */
 export class CarliniWagnerL2 implements Attack {
   readonly name = 'CW-L2';
   readonly norm = 'l2' as const;
   readonly blackBox = false;
+  /** Binary-search steps over c, after defaults (see {@link CwConfig}). */
   readonly binarySearchSteps: number;
+  /** Adam iterations per binary-search step, after defaults. */
   readonly steps: number;
+  /** Adam learning rate, after defaults. */
   readonly stepSize: number;
+  /** Confidence kappa of the margin loss, after defaults. */
   readonly confidence: number;
+  /** Starting constant c of the binary search, after defaults. */
   readonly initialConst: number;
+  /** Whether a binary-search step stops once its loss stalls, after defaults. */
   readonly abortEarly: boolean;
   private readonly onBinarySearchStep?: (info: CwSearchStepInfo) => void;
 

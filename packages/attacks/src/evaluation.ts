@@ -11,7 +11,9 @@ import { checkEpsilon, checkEpsilons, checkInRange, checkLabelValues, checkPosit
 
 /** A batch of images with their labels. */
 export interface LabeledBatch {
+  /** Images `[N, H, W, C]` within the model's bounds. */
   images: tf.Tensor4D;
+  /** True class per image, N entries. */
   labels: Labels;
 }
 
@@ -24,14 +26,19 @@ export type EvaluationData = LabeledBatch | Iterable<LabeledBatch> | AsyncIterab
 
 /** An attack with, optionally, its own epsilons (e.g. L2 epsilons for CW next to L-inf ones) and display name. */
 export interface AttackSpec {
+  /** The attack to run. */
   attack: Attack;
+  /** Epsilons for this attack only; by default the shared ones. Attacks with their own are left out of `worstCase`. */
   epsilons?: number[];
+  /** Name in the report and in progress events. Default `attack.name`. */
   name?: string;
 }
 
+/** Reported after every attack on every batch, and once more when a batch is done. */
 export interface EvaluationProgress {
   /** Batches finished so far. */
   batches: number;
+  /** Examples in the finished batches (the current batch counts once it is done). */
   examplesDone: number;
   /** Known when the data is a single `{ images, labels }` pair. */
   examplesTotal?: number;
@@ -39,9 +46,11 @@ export interface EvaluationProgress {
   attack: string;
 }
 
+/** Options for {@link robustAccuracy}; all optional. */
 export interface RobustAccuracyOptions {
   /** Batch size used to split a single `{ images, labels }` pair. Default 128. */
   batchSize?: number;
+  /** Progress hook, e.g. for a progress bar or a log line; see {@link EvaluationProgress}. */
   onProgress?: (progress: EvaluationProgress) => void;
   /** Checked between batches; an aborted evaluation rejects with the signal's reason. */
   signal?: AbortSignal;
@@ -52,23 +61,36 @@ export interface RobustAccuracyOptions {
   disposeBatches?: boolean;
 }
 
+/** One attack's row of a {@link RobustAccuracyReport}. */
 export interface AttackAccuracy {
+  /** The spec's name, else the attack's. */
   name: string;
+  /** The norm the epsilons are measured in. */
   norm: Norm;
+  /** The epsilons this attack ran at. */
   epsilons: number[];
+  /** Fraction of all examples still classified correctly, one per entry of `epsilons`. */
   robustAccuracy: number[];
 }
 
 /** JSON-able result of {@link robustAccuracy}. */
 export interface RobustAccuracyReport {
+  /** Examples evaluated. */
   examples: number;
+  /** Fraction classified correctly without attack; an upper bound on every robust accuracy. */
   cleanAccuracy: number;
+  /** One entry per attack, in the order given. */
   attacks: AttackAccuracy[];
   /**
    * Per shared epsilon, the fraction of examples no attack (among those using the shared `epsilons`)
    * succeeded on; null when no attack uses them.
    */
-  worstCase: { epsilons: number[]; robustAccuracy: number[] } | null;
+  worstCase: {
+    /** The shared epsilons. */
+    epsilons: number[];
+    /** Accuracy against the strongest attack per example, one per shared epsilon. */
+    robustAccuracy: number[];
+  } | null;
 }
 
 function isLabeledBatch(data: unknown): data is LabeledBatch {
@@ -198,6 +220,7 @@ export async function robustAccuracy(
   };
 }
 
+/** Options for {@link gradientMaskingReport}; only `epsilon` is required. */
 export interface GradientMaskingOptions {
   /** The L-inf budget to test at. */
   epsilon: number;
@@ -213,25 +236,48 @@ export interface GradientMaskingOptions {
   tolerance?: number;
   /** Highest robust accuracy accepted from unbounded PGD. Default 0.02. */
   unboundedMaxAccuracy?: number;
+  /** As in {@link RobustAccuracyOptions.batchSize}. Default 128. */
   batchSize?: number;
+  /** Seed of PGD's random starts and of Square. Default 0. */
   seed?: number;
+  /** As in {@link RobustAccuracyOptions.onProgress}. */
   onProgress?: (progress: EvaluationProgress) => void;
+  /** As in {@link RobustAccuracyOptions.signal}. */
   signal?: AbortSignal;
 }
 
+/** One sanity check of a {@link GradientMaskingReport}. */
 export interface GradientMaskingCheck {
+  /** Which comparison this is; stable, for code that reacts to a specific failure. */
   id: 'pgd-beats-fgsm' | 'pgd-beats-square' | 'pgd-beats-transfer' | 'unbounded-pgd-reaches-zero';
+  /** False suggests gradient masking: the white-box numbers should not be trusted as they are. */
   passed: boolean;
   /** One plain sentence saying what was compared and, on failure, what it suggests. */
   message: string;
 }
 
+/** JSON-able result of {@link gradientMaskingReport}. */
 export interface GradientMaskingReport {
+  /** The L-inf budget tested at. */
   epsilon: number;
+  /** Examples evaluated. */
   examples: number;
+  /** Fraction classified correctly without attack. */
   cleanAccuracy: number;
   /** Robust accuracy per attack at `epsilon` (unboundedPgd: at an epsilon covering the whole input range). */
-  accuracies: { fgsm: number; pgd: number; square: number; transfer?: number; unboundedPgd: number };
+  accuracies: {
+    /** Single-step FGSM. */
+    fgsm: number;
+    /** Iterative white-box PGD, the number being checked. */
+    pgd: number;
+    /** Black-box Square attack. */
+    square: number;
+    /** PGD transferred from `transferSource`; absent without one. */
+    transfer?: number;
+    /** PGD with an epsilon covering the whole input range; should be about 0. */
+    unboundedPgd: number;
+  };
+  /** Every check that ran (the transfer check only with a `transferSource`). */
   checks: GradientMaskingCheck[];
   /** True when every check passed. */
   passed: boolean;

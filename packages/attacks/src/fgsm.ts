@@ -21,6 +21,7 @@ export function attackLoss(labels: tf.Tensor1D, targets?: tf.Tensor1D): (logits:
   return targets ? (z) => tf.neg(crossEntropy(z, targets)) : (z) => crossEntropy(z, labels);
 }
 
+/** L-inf FGSM (Goodfellow et al. 2015): one signed-gradient step of size epsilon; no hyper-parameters. */
 export class FGSM implements Attack {
   readonly name = 'FGSM';
   readonly norm = 'linf' as const;
@@ -54,7 +55,9 @@ function gradientSign(ctx: AttackContext): tf.Tensor4D {
   return direction;
 }
 
+/** Options for {@link fgsmAdversarial}. */
 export interface FgsmAdversarialOptions {
+  /** L-inf perturbation budget, in input units (e.g. 8/255 for [0, 1] images). */
   epsilon: number;
   /** Class to move towards instead of away from the label. */
   targets?: Labels;
@@ -80,12 +83,15 @@ export function fgsmAdversarial(model: ModelLike, x: tf.Tensor4D, y: Labels, opt
   }
 }
 
+/** Options for {@link fastFgsmAdversarial}. */
 export interface FastFgsmOptions {
+  /** L-inf perturbation budget, in input units; also the radius of the random start. */
   epsilon: number;
   /** Default `1.25 * epsilon`, the value Wong et al. recommend. */
   stepSize?: number;
   /** Seed of the random start; by default each call draws fresh noise from a fixed sequence. */
   seed?: number;
+  /** Used when `model` is a bare function. Default `[0, 1]`. */
   bounds?: Bounds;
 }
 

@@ -16,6 +16,7 @@ import type { ModelLike } from './model.js';
 import { exactSign, lossAndGrad, perExample, projectToBall } from './ops.js';
 import { checkNonNegative, checkPositiveInt, type Labels } from './validate.js';
 
+/** Hyper-parameters of {@link MIFGSM}; the step size is always epsilon / steps. */
 export interface MiFgsmConfig {
   /** Iterations T. Default 10, as in the paper. */
   steps?: number;
@@ -23,11 +24,14 @@ export interface MiFgsmConfig {
   decay?: number;
 }
 
+/** L-inf MI-FGSM (Dong et al. 2018): iterative FGSM whose direction accumulates L1-normalized gradients. */
 export class MIFGSM implements Attack {
   readonly name = 'MI-FGSM';
   readonly norm = 'linf' as const;
   readonly blackBox = false;
+  /** Iterations T, after defaults. */
   readonly steps: number;
+  /** Momentum decay mu, after defaults. */
   readonly decay: number;
 
   constructor(config: MiFgsmConfig = {}) {

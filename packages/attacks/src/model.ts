@@ -11,6 +11,7 @@ export type LogitsFn = (x: tf.Tensor4D) => tf.Tensor2D;
  * @tensorflow/tfjs-layers stays out of this package's dependencies.
  */
 export interface PredictsLogits {
+  /** Returns logits (or probabilities, see {@link ModelOutput}) `[N, numClasses]` for a batch `[N, H, W, C]`. */
   predict(x: tf.Tensor, config?: unknown): tf.Tensor | tf.Tensor[];
 }
 
@@ -19,13 +20,16 @@ export type ModelOutput = 'logits' | 'probabilities';
 
 /** A model wrapped once with its bounds, as every attack expects it (see {@link asModel}). */
 export interface Model {
+  /** Valid input range; attacks clip every adversarial into it. */
   readonly bounds: Bounds;
   /** Logits for a batch; differentiable w.r.t. `x`, so attacks may call it inside `tf.grad`. */
   logits(x: tf.Tensor4D): tf.Tensor2D;
 }
 
+/** Anything {@link asModel} can wrap; attacks accept it directly and wrap it with the default bounds `[0, 1]`. */
 export type ModelLike = Model | LogitsFn | PredictsLogits;
 
+/** Options for {@link asModel}. */
 export interface AsModelOptions {
   /** Valid input range. Default `[0, 1]`. */
   bounds?: Bounds;
@@ -49,6 +53,10 @@ function isPredictor(m: unknown): m is PredictsLogits {
   return typeof m === 'object' && m !== null && typeof (m as PredictsLogits).predict === 'function';
 }
 
+/**
+ * Validates a `[low, high]` pair (finite, low < high) and returns it as {@link Bounds}; errors name `where`
+ * (e.g. the calling function).
+ */
 export function checkBounds(where: string, bounds: unknown): Bounds {
   if (!Array.isArray(bounds) || bounds.length !== 2) {
     throw new Error(`${where}: bounds must be a pair [low, high], but got ${JSON.stringify(bounds)}`);

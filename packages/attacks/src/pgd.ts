@@ -21,6 +21,7 @@ import { checkEpsilon, checkPositive, checkPositiveInt, checkSeed, type Labels }
 /** Called after every PGD step with the batch-mean loss at the iterate the step started from. */
 export type PgdStepCallback = (info: { epsilon: number; restart: number; step: number; loss: number }) => void;
 
+/** Hyper-parameters of {@link PGD}; every field is optional. */
 export interface PgdConfig {
   /** Default `'linf'`. */
   norm?: Norm;
@@ -36,6 +37,7 @@ export interface PgdConfig {
   restarts?: number;
   /** Seed of the random starts. Default 0. */
   seed?: number;
+  /** Progress hook called after every step, e.g. to log the loss curve. Default none. */
   onStep?: PgdStepCallback;
 }
 
@@ -116,15 +118,23 @@ function resolveConfig(where: string, config: PgdConfig, defaults: Required<Omit
   }
   const steps = checkPositiveInt(where, 'config.steps', config.steps ?? defaults.steps);
   return {
+    /** Norm of the ball, `'linf'` or `'l2'`. */
     norm,
+    /** Iterations per restart. */
     steps,
     // Madry et al.'s 2.5 epsilon / steps: from a random start, enough to cross the ball whatever the step count.
     // (A fixed relative step, as in Foolbox, is sized for one step count and leaves short runs weaker than FGSM.)
+    /** Step size relative to epsilon; used unless `stepSize` is set. */
     relStepSize: checkPositive(where, 'config.relStepSize', config.relStepSize ?? 2.5 / steps),
+    /** Absolute step size, or undefined to use `relStepSize * epsilon`. */
     stepSize: config.stepSize === undefined ? undefined : checkPositive(where, 'config.stepSize', config.stepSize),
+    /** Whether each restart begins at a uniform random point in the ball. */
     randomStart: config.randomStart ?? defaults.randomStart,
+    /** Independent runs per example, keeping the best. */
     restarts: checkPositiveInt(where, 'config.restarts', config.restarts ?? defaults.restarts),
+    /** Seed of the random starts; each epsilon of a `run` forks its own stream from it. */
     seed: checkSeed(where, config.seed ?? defaults.seed) ?? 0,
+    /** Progress hook called after every step, if given. */
     onStep: config.onStep,
   };
 }
@@ -137,6 +147,7 @@ export class PGD implements Attack {
   readonly name: string;
   readonly norm: Norm;
   readonly blackBox = false;
+  /** The hyper-parameters after defaults and validation. */
   readonly config: ReturnType<typeof resolveConfig>;
 
   /**
@@ -174,7 +185,9 @@ export class PGD implements Attack {
   }
 }
 
+/** Options for {@link pgdAdversarial}; defaults are lighter than {@link PGD}'s (10 steps) for per-batch training use. */
 export interface PgdAdversarialOptions {
+  /** Perturbation budget in the chosen norm, in input units. */
   epsilon: number;
   /** Absolute step size. Default `2.5 * epsilon / steps` (Madry et al.'s rule of thumb). */
   stepSize?: number;
@@ -188,6 +201,7 @@ export interface PgdAdversarialOptions {
   restarts?: number;
   /** Seed of the random start; by default each call draws fresh noise from a fixed sequence. */
   seed?: number;
+  /** Class to move towards instead of away from the label. */
   targets?: Labels;
   /** Used when `model` is a bare function. Default `[0, 1]`. */
   bounds?: Bounds;

@@ -32,6 +32,7 @@ export class Rng {
     for (let i = 0; i < 12; i++) this.nextUint32();
   }
 
+  /** The next raw output, an unsigned 32-bit integer; the other draws are built on it. */
   nextUint32(): number {
     const t = (((this.a + this.b) | 0) + this.d) | 0;
     this.d = (this.d + 1) | 0;
@@ -77,6 +78,7 @@ export class Rng {
     return new Rng(this.nextUint32());
   }
 
+  /** A float32 tensor of independent draws uniform in [low, high), filled from this stream. */
   uniformTensor<R extends tf.Rank>(shape: tf.ShapeMap[R], low: number, high: number): tf.Tensor<R> {
     const size = shape.reduce((p, q) => p * q, 1);
     const values = new Float32Array(size);
@@ -84,6 +86,7 @@ export class Rng {
     return tf.tensor(values, shape, 'float32') as tf.Tensor<R>;
   }
 
+  /** A float32 tensor of independent standard normal draws, filled from this stream. */
   normalTensor<R extends tf.Rank>(shape: tf.ShapeMap[R]): tf.Tensor<R> {
     const size = shape.reduce((p, q) => p * q, 1);
     const values = new Float32Array(size);

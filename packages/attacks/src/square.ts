@@ -18,12 +18,13 @@ import { countClasses, margin } from './ops.js';
 import { Rng } from './rng.js';
 import { checkEpsilon, checkInputs, checkInRange, checkLabels, checkPositiveInt, checkSeed, type Labels } from './validate.js';
 
+/** Hyper-parameters of {@link SquareAttack}; every field is optional. */
 export interface SquareConfig {
   /** Query budget per example (the initialization counts as one). Default 5000 (paper: 10000). */
   queries?: number;
   /** Initial fraction p of pixels changed per square. Default 0.05 (the paper's ImageNet value; 0.3 suits MNIST). */
   pInit?: number;
-  /** Default 0. */
+  /** Seed of the initialization and of every square's position and sign. Default 0. */
   seed?: number;
 }
 
@@ -39,7 +40,9 @@ export function squarePSchedule(pInit: number, it: number, queries: number): num
   return scaled > 10000 ? pInit : p;
 }
 
+/** What {@link SquareAttack.attack} returns: the adversarials plus per-example query counts and margins. */
 export interface SquareResult {
+  /** The final iterate per example, within epsilon and the model's bounds; the caller owns it. */
   adversarial: tf.Tensor4D;
   /** Queries used per example. */
   queries: Int32Array;
@@ -47,12 +50,19 @@ export interface SquareResult {
   margins: Float32Array;
 }
 
+/**
+ * L-inf Square Attack (Andriushchenko et al. 2020): black-box random search that needs only the model's
+ * outputs, so it still works when gradients are masked.
+ */
 export class SquareAttack implements Attack {
   readonly name = 'Square';
   readonly norm = 'linf' as const;
   readonly blackBox = true;
+  /** Query budget per example, after defaults (see {@link SquareConfig}). */
   readonly queries: number;
+  /** Initial fraction of pixels changed per square, after defaults. */
   readonly pInit: number;
+  /** Seed of the random search, after defaults. */
   readonly seed: number;
 
   constructor(config: SquareConfig = {}) {

@@ -12,6 +12,7 @@ import { asModel, type ModelLike } from './model.js';
 import { countClasses } from './ops.js';
 import { checkInputs, checkLabels, type Labels } from './validate.js';
 
+/** The source model and the white-box attack a {@link TransferAttack} crafts with. */
 export interface TransferConfig {
   /** The model the adversarials are crafted on. */
   source: ModelLike;
@@ -21,6 +22,7 @@ export interface TransferConfig {
 
 /** Per-epsilon transfer result: the usual fields judged on the target, plus the source's accuracy. */
 export interface TransferResult extends AttackResult {
+  /** Robust accuracy of the source model on the same adversarials, to tell weak crafting from poor transfer. */
   sourceRobustAccuracy: number;
 }
 
@@ -29,7 +31,9 @@ export class TransferAttack implements Attack {
   readonly name: string;
   readonly norm: Attack['norm'];
   readonly blackBox = true;
+  /** The model the adversarials are crafted on. */
   readonly source: ModelLike;
+  /** The white-box attack run on `source`. */
   readonly attack: Attack;
 
   constructor(config: TransferConfig) {

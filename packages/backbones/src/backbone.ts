@@ -28,7 +28,10 @@ export interface Backbone {
   /** Registry name (e.g. `smallCnn`), recorded in saved models. */
   readonly name: string;
   /** The options it was built with, after defaults; recorded in saved models. */
-  readonly options: Readonly<Required<Omit<BackboneOptions, 'seed'>>> & { seed?: number };
+  readonly options: Readonly<Required<Omit<BackboneOptions, 'seed'>>> & {
+    /** Initializer seed, present only if one was given; without it the weights are not reproducible. */
+    seed?: number;
+  };
   /** Size d of the embedding. */
   readonly embeddingSize: number;
   /** Applies the backbone's layers to `input` ([N, H, W, C]) and returns the embedding ([N, d]). */

@@ -3,6 +3,7 @@ import { resnet18 } from './resnet18.js';
 import { resnet20 } from './resnet20.js';
 import { smallCnn } from './small_cnn.js';
 
+/** Options for `registerBackbone`. */
 export interface RegisterBackboneOptions {
   /** Replace a backbone already registered under this name (built-ins included). Default false. */
   override?: boolean;

@@ -12,7 +12,10 @@ export interface ResNetOptions extends BackboneOptions {
 
 /** A ResNet backbone, whose recorded options include the shortcut flavour it was built with. */
 export interface ResNetBackbone extends Backbone {
-  readonly options: Backbone['options'] & { readonly shortcut: ShortcutKind };
+  readonly options: Backbone['options'] & {
+    /** The shortcut flavour actually used, after the ResNet's default was applied. */
+    readonly shortcut: ShortcutKind;
+  };
 }
 
 /** What distinguishes one CIFAR-style ResNet of basic blocks from another. */

@@ -7,8 +7,10 @@ import { registerWasmReplacementKernels } from './kernels/register_replacement_k
 
 /** Backends in the order of preference: `tensorflow` is tfjs-node-gpu or tfjs-node. */
 export const BACKEND_PREFERENCE = ['tensorflow', 'wasm', 'cpu'] as const;
+/** A tfjs backend `initBackend` can pick; `tensorflow` covers both tfjs-node-gpu and tfjs-node. */
 export type BackendName = (typeof BACKEND_PREFERENCE)[number];
 
+/** Options for `initBackend`; all optional, so `initBackend()` picks the fastest backend available. */
 export interface InitBackendOptions {
   /** Force a backend. Defaults to the `DDAR_BACKEND` environment variable, else the fastest available. */
   backend?: BackendName | 'auto';
@@ -22,7 +24,9 @@ export interface InitBackendOptions {
   replaceKernels?: boolean;
 }
 
+/** Which backend `initBackend` activated and why, as returned and as logged. */
 export interface BackendInfo {
+  /** The active tfjs backend, as `tf.getBackend()` reports it. */
   name: BackendName;
   /** Why this backend was chosen, as logged. */
   reason: string;

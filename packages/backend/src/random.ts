@@ -1,10 +1,11 @@
+/** The whole state of a `SeededRandom`: four unsigned 32-bit integers, small enough to store in a checkpoint. */
+export type RandomState = [number, number, number, number];
+
 /**
  * A small seeded random number generator (sfc32) whose whole state is four 32-bit integers, so training can store it in
  * a checkpoint and resume the exact same stream. Math.random cannot be seeded or saved, which is why nothing in the
  * project uses it for anything that affects results.
  */
-export type RandomState = [number, number, number, number];
-
 export class SeededRandom {
   private a: number;
   private b: number;
@@ -43,6 +44,7 @@ export class SeededRandom {
     return [this.a, this.b, this.c, this.d];
   }
 
+  /** The next raw output, an unsigned 32-bit integer in [0, 2^32); the other methods are built on it. */
   nextUint32(): number {
     const t = (((this.a + this.b) >>> 0) + this.d) >>> 0;
     this.d = (this.d + 1) >>> 0;

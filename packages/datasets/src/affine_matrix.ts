@@ -6,6 +6,7 @@
  */
 export type AffineMatrix = readonly [number, number, number, number, number, number];
 
+/** The affine map that leaves every point where it is; the start of {@link chain}. */
 export const IDENTITY: AffineMatrix = [1, 0, 0, 0, 1, 0];
 
 /** `outer ∘ inner`: apply `inner` first, then `outer`. */
@@ -20,6 +21,7 @@ export function chain(...matrices: AffineMatrix[]): AffineMatrix {
   return matrices.reduce((acc, m) => compose(m, acc), IDENTITY);
 }
 
+/** The inverse map, e.g. the output-to-input map that sampling needs; throws for a singular matrix. */
 export function invert(m: AffineMatrix): AffineMatrix {
   const [a, b, c, d, e, f] = m;
   const det = a * e - b * d;
@@ -29,6 +31,7 @@ export function invert(m: AffineMatrix): AffineMatrix {
   return [e / det, -b / det, (b * f - c * e) / det, -d / det, a / det, (c * d - a * f) / det];
 }
 
+/** Moves points `dx` pixels right and `dy` pixels down. */
 export function translation(dx: number, dy: number): AffineMatrix {
   return [1, 0, dx, 0, 1, dy];
 }

@@ -3,7 +3,9 @@ import type { Dataset } from './dataset.js';
 import { assertSeed, createRandom, shuffledIndices } from './random.js';
 import { assertLiveDataset } from './subset.js';
 
+/** Options of {@link batches}. */
 export interface BatchOptions {
+  /** Examples per batch, a positive integer; the last batch may be smaller unless `dropRemainder`. */
   batchSize: number;
   /** Visit examples in a random order each epoch. Default false (dataset order). */
   shuffle?: boolean;
@@ -13,6 +15,7 @@ export interface BatchOptions {
   dropRemainder?: boolean;
 }
 
+/** One mini-batch yielded by {@link batches}. */
 export interface Batch {
   /** `[B, H, W, C]`, owned by the consumer. */
   images: tf.Tensor4D;

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 
+/** Expected digest of a downloaded file, so a damaged or substituted file is rejected. */
 export interface Checksum {
+  /** Hash function; MD5 where that is all the dataset's authors publish. */
   algorithm: 'md5' | 'sha256';
   /** Lower- or upper-case hex digest. */
   digest: string;

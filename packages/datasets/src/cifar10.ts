@@ -13,9 +13,11 @@ import { limitCount } from './idx_pair.js';
 import { splitOrDefault } from './split_option.js';
 import { readTarStream } from './tar_reader.js';
 
+/** Official download location of the CIFAR-10 binary archive (about 160 MB). */
 export const CIFAR10_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
 /** MD5 of cifar-10-binary.tar.gz as published on https://www.cs.toronto.edu/~kriz/cifar.html. */
 export const CIFAR10_MD5 = 'c32a1d4ab5d03f1284b67883e8d87530';
+/** Class names of CIFAR-10 in label order. */
 export const CIFAR10_CLASS_NAMES = [
   'airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck',
 ];
@@ -29,6 +31,7 @@ const PLANE = SIDE * SIDE;
 // One label byte, then the red, green and blue 32x32 planes.
 const RECORD_BYTES = 1 + 3 * PLANE;
 
+/** Options of {@link loadCifar10}: which split, and where and how to download the archive. */
 export interface LoadCifar10Options {
   /** Default 'train' (50 000 images); 'test' has 10 000. */
   split?: 'train' | 'test';
@@ -42,7 +45,9 @@ export interface LoadCifar10Options {
   checksum?: Checksum;
   /** Download when the cache lacks the batches. Default true. */
   download?: boolean;
+  /** Reports download progress, see {@link DownloadFileOptions.onProgress}. */
   onProgress?: (progress: DownloadProgress) => void;
+  /** Cancels the download; a partial archive is not kept as if complete. */
   signal?: AbortSignal;
   /** Retries after a network failure. Default 3. */
   retries?: number;

@@ -8,7 +8,9 @@ export interface Dataset {
   readonly images: tf.Tensor4D;
   /** `[N]` int32 class ids in `[0, numClasses)`. */
   readonly labels: tf.Tensor1D;
+  /** Human-readable name of each class id, indexed by label. */
   readonly classNames: string[];
+  /** C, the length of `classNames`; labels lie in `[0, numClasses)`. */
   readonly numClasses: number;
   /** N, the number of examples. */
   readonly size: number;

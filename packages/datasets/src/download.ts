@@ -8,17 +8,23 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { assertChecksum, fileDigest, type Checksum } from './checksum.js';
 
+/** A progress report from {@link downloadFile}. */
 export interface DownloadProgress {
+  /** The URL requested (before redirects), to tell concurrent downloads apart. */
   url: string;
+  /** Bytes on disk so far, including any resumed from an earlier attempt. */
   receivedBytes: number;
   /** From Content-Length; absent when the server does not say. */
   totalBytes?: number;
 }
 
+/** Options of {@link downloadFile}; `url`, `destination` and `checksum` are required. */
 export interface DownloadFileOptions {
+  /** HTTP or HTTPS URL of the file; redirects are followed. */
   url: string;
   /** Final path. It only ever appears complete and verified: the bytes go to a temp file first. */
   destination: string;
+  /** The file is accepted only if its digest matches; a mismatch discards the download and fails. */
   checksum: Checksum;
   /** How many times to retry after a network failure or a truncated body. Default 3. */
   retries?: number;

@@ -7,12 +7,14 @@ import { downloadFile, type DownloadProgress } from './download.js';
 import { datasetFromIdx, readIdxFile } from './idx_pair.js';
 import { splitOrDefault, type Split } from './split_option.js';
 
+/** Class names of Fashion-MNIST in label order, as in its README. */
 export const FASHION_MNIST_CLASS_NAMES = [
   'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
 ];
 
 /** Where the Debian package `dataset-fashion-mnist` installs the four .gz IDX files. */
 export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+/** Official download location of the Fashion-MNIST .gz files; override with `baseUrl` for a mirror. */
 export const FASHION_MNIST_BASE_URL = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/';
 
 /** MD5 of the canonical .gz files, as published in the Fashion-MNIST README. */
@@ -28,6 +30,7 @@ const FILES: Record<Split, { images: string; labels: string; count: number }> = 
   test: { images: 't10k-images-idx3-ubyte', labels: 't10k-labels-idx1-ubyte', count: 10000 },
 };
 
+/** Options of {@link loadFashionMnist}: where to look for the files and how to download them. */
 export interface LoadFashionMnistOptions {
   /** Default 'train' (60 000 images); 'test' has 10 000. */
   split?: Split;
@@ -43,7 +46,9 @@ export interface LoadFashionMnistOptions {
   baseUrl?: string;
   /** Checksums per .gz file name, for mirrors that recompress; default {@link FASHION_MNIST_MD5}. */
   checksums?: Record<string, Checksum>;
+  /** Reports download progress, see {@link DownloadFileOptions.onProgress}. */
   onProgress?: (progress: DownloadProgress) => void;
+  /** Cancels a download in progress; files already complete stay in the cache. */
   signal?: AbortSignal;
   /** Retries per file after a network failure. Default 3. */
   retries?: number;

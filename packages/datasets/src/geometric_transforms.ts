@@ -5,6 +5,7 @@ import {
 import { assertSeed, createRandom, uniform } from './random.js';
 import { warpAffineBilinear } from './warp_affine.js';
 
+/** Options of {@link affineTransform}. */
 export interface AffineTransformOptions {
   /** `[height, width]` of the result; default the input's. Matrices map into this frame. */
   outputSize?: [number, number];
@@ -108,6 +109,7 @@ export function shear(images: tf.Tensor4D, s: number): tf.Tensor4D {
   return affineTransform(images, shearing(s, cx, cy));
 }
 
+/** Ranges of the random affine parameters; a range left at its default disables that transform. */
 export interface RandomAffineOptions {
   /** Maximum rotation in degrees; the angle is uniform in [-rotation, rotation]. Default 0. */
   rotation?: number;
@@ -117,6 +119,7 @@ export interface RandomAffineOptions {
   scale?: [number, number];
   /** Maximum horizontal shear factor, uniform in [-shear, shear]. Default 0. */
   shear?: number;
+  /** Seeds the parameter draws; the same seed gives the same matrices on every backend. */
   seed: number;
 }
 

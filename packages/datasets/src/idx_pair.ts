@@ -4,6 +4,7 @@ import { createDataset, type Dataset } from './dataset.js';
 import { readIdx, type IdxArray } from './idx_reader.js';
 import { unitFloatPixels } from './pixels.js';
 
+/** Options of {@link loadIdxPair}; all fields are optional. */
 export interface LoadIdxPairOptions {
   /** Dataset name; defaults to the images file name. */
   name?: string;

@@ -1,17 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { gunzipIfNeeded } from './gzip.js';
 
+/** Element type named by an IDX file's magic number. */
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
+/** The typed array that holds values of an {@link IdxType}. */
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
+/** An n-dimensional array parsed from an IDX file (the format of MNIST and Fashion-MNIST). */
 export interface IdxArray {
   /** Size of each dimension, outermost first (e.g. `[10000, 28, 28]`). */
   dims: number[];
+  /** Element type from the file header; decides which typed array `data` is. */
   type: IdxType;
   /** Values in row-major order. For uint8 this is a view on the file's bytes, not a copy. */
   data: IdxData;
 }
 
+/** Options of {@link readIdx}. */
 export interface ReadIdxOptions {
   /** Names a buffer source in error messages; file paths name themselves. */
   name?: string;

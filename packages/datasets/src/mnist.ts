@@ -4,6 +4,7 @@ import type { Dataset } from './dataset.js';
 import { datasetFromIdx, readIdxFile } from './idx_pair.js';
 import { splitOrDefault, type Split } from './split_option.js';
 
+/** Options of {@link loadMnist}. */
 export interface LoadMnistOptions {
   /** Default 'train' (60 000 images); 'test' has 10 000. */
   split?: Split;
@@ -11,6 +12,7 @@ export interface LoadMnistOptions {
   limit?: number;
 }
 
+/** Class names of MNIST: the digits '0' to '9', indexed by label. */
 export const MNIST_CLASS_NAMES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 const MNIST_FILES: Record<Split, { images: string; labels: string; count: number }> = {

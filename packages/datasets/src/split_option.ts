@@ -1,3 +1,4 @@
+/** Which standard split of a dataset to load; loaders default to `'train'`. */
 export type Split = 'train' | 'test';
 
 export function splitOrDefault(split: unknown, where: string): Split {

@@ -1,6 +1,8 @@
+/** One entry of a tar archive, as returned by {@link readTar} and {@link readTarStream}. */
 export interface TarEntry {
   /** Path inside the archive, with any ustar prefix, GNU long name or pax path applied. */
   name: string;
+  /** Entry kind; links, devices and FIFOs are `'other'`. */
   type: 'file' | 'directory' | 'other';
   /** The entry's bytes. From {@link readTar} a view on the archive, not a copy. */
   data: Uint8Array;

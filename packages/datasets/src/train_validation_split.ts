@@ -2,6 +2,7 @@ import type { Dataset } from './dataset.js';
 import { assertSeed, createRandom, shuffledIndices } from './random.js';
 import { assertLiveDataset, subsetDataset } from './subset.js';
 
+/** Options of {@link trainValidationSplit}; both fields are required. */
 export interface TrainValidationSplitOptions {
   /** Share of examples held out for validation, in (0, 1). */
   validationFraction: number;

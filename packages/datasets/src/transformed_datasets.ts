@@ -39,6 +39,7 @@ export function sheared(ds: Dataset, options: { shear: number }): Dataset {
   return withImages(ds, shear(ds.images, options?.shear), `shear${options.shear}`);
 }
 
+/** Options of {@link affnistLike}; the defaults approximate affNIST's transformation ranges. */
 export interface AffnistLikeOptions {
   /** Maximum rotation in degrees. Default 20. */
   rotation?: number;

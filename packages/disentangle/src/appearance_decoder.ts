@@ -5,6 +5,7 @@ import { kernelInitializer, SeedSequence } from './initializers.js';
 import { LayerChain } from './layer_chain.js';
 import { assertImageShape, assertPositiveInteger } from './validate.js';
 
+/** Options of {@link appearanceDecoder}; `outputShape` and `name` are required. */
 export interface AppearanceDecoderOptions {
   /** [H, W, C] of the template, i.e. of the input images. */
   outputShape: ImageShape;
@@ -14,6 +15,7 @@ export interface AppearanceDecoderOptions {
   maxUpsamplings?: number;
   /** Prefix of the layer names, unique within the model. */
   name: string;
+  /** Base seed of the weight initializers, one derived per layer. Default unseeded (not reproducible). */
   seed?: number;
 }
 

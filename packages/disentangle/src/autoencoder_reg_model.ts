@@ -11,6 +11,7 @@ import { loadNetwork } from './model_io.js';
 import { imageInput, resolveBackbone, type ModelOptionsBase } from './resolve_backbone.js';
 import { assertImageBatch, assertPositiveInteger } from './validate.js';
 
+/** Options of {@link AutoencoderRegModel.create}. */
 export interface AutoencoderRegModelOptions extends ModelOptionsBase {
   /** Size of the single code. Default dA + dG of the DDAR defaults (80 for one channel, 160 otherwise), so both models get the same capacity. */
   codeSize?: number;
@@ -28,6 +29,7 @@ export class AutoencoderRegModel extends LayersClassifier<AutoencoderRegModelCon
     super(network, config);
   }
 
+  /** Builds a new, randomly initialized (seeded when `options.seed` is set) autoencoder-regularized model. */
   static create(options: AutoencoderRegModelOptions): AutoencoderRegModel {
     const op = 'AutoencoderRegModel.create';
     const { backbone, record } = resolveBackbone(op, options);
@@ -64,6 +66,7 @@ export class AutoencoderRegModel extends LayersClassifier<AutoencoderRegModelCon
     });
   }
 
+  /** Loads a model saved by {@link AutoencoderRegModel.save}, from an IOHandler or a URL such as `file://dir/model.json`. */
   static async load(source: string | tf.io.IOHandler): Promise<AutoencoderRegModel> {
     const { network, config } = await loadNetwork('AutoencoderRegModel.load', source, 'aeReg');
     return new AutoencoderRegModel(network, config as AutoencoderRegModelConfig);
@@ -74,6 +77,7 @@ export class AutoencoderRegModel extends LayersClassifier<AutoencoderRegModelCon
     return new AutoencoderRegModel(network, config);
   }
 
+  /** Names the class in error messages. */
   protected get className(): string {
     return 'AutoencoderRegModel';
   }

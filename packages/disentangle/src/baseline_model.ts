@@ -7,6 +7,7 @@ import { computeLossTerms, resolveLossWeights } from './loss_terms.js';
 import { loadNetwork } from './model_io.js';
 import { imageInput, resolveBackbone, type ModelOptionsBase } from './resolve_backbone.js';
 
+/** Options of {@link BaselineModel.create}: only the shared ones, as the baseline has no decoder. */
 export type BaselineModelOptions = ModelOptionsBase;
 
 /** The comparison point: the same backbone, a linear classifier on its embedding, cross-entropy only. */
@@ -15,6 +16,7 @@ export class BaselineModel extends LayersClassifier<BaselineModelConfig> {
     super(network, config);
   }
 
+  /** Builds a new, randomly initialized (seeded when `options.seed` is set) baseline model. */
   static create(options: BaselineModelOptions): BaselineModel {
     const { backbone, record } = resolveBackbone('BaselineModel.create', options);
     const input = imageInput(options.inputShape);
@@ -37,6 +39,7 @@ export class BaselineModel extends LayersClassifier<BaselineModelConfig> {
     });
   }
 
+  /** Loads a model saved by {@link BaselineModel.save}, from an IOHandler or a URL such as `file://dir/model.json`. */
   static async load(source: string | tf.io.IOHandler): Promise<BaselineModel> {
     const { network, config } = await loadNetwork('BaselineModel.load', source, 'baseline');
     return new BaselineModel(network, config as BaselineModelConfig);
@@ -47,6 +50,7 @@ export class BaselineModel extends LayersClassifier<BaselineModelConfig> {
     return new BaselineModel(network, config);
   }
 
+  /** Names the class in error messages. */
   protected get className(): string {
     return 'BaselineModel';
   }

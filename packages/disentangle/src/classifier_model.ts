@@ -6,6 +6,7 @@ import type { DDARObjectiveResult, DDARWeights } from '@ddar/losses';
 /** `ddar`: the disentangled model; `baseline`: backbone + linear classifier; `aeReg`: one code + plain decoder. */
 export type ModelKind = 'ddar' | 'baseline' | 'aeReg';
 
+/** Every {@link ModelKind}, for validating configuration and listing choices in CLIs. */
 export const MODEL_KINDS: readonly ModelKind[] = ['ddar', 'baseline', 'aeReg'];
 
 /**
@@ -32,8 +33,11 @@ export type LossTerms = DDARObjectiveResult;
  * of them train and are evaluated by the same code.
  */
 export interface ClassifierModel {
+  /** Which of the compared architectures this is; decides how a saved model is loaded. */
   readonly kind: ModelKind;
+  /** [H, W, C] of one input image. */
   readonly inputShape: ImageShape;
+  /** Number of classes, the width of the logits. */
   readonly numClasses: number;
   /** The whole trainable network, one functional tfjs-layers model. */
   readonly network: tfl.LayersModel;
@@ -59,50 +63,79 @@ export interface ClassifierModel {
 
 /** Backbone provenance, recorded so a saved model says what it was built from. */
 export interface BackboneRecord {
+  /** The registered backbone name passed to `getBackbone`. */
   name: string;
+  /** The options given to `getBackbone`, as plain JSON. */
   options: Record<string, unknown>;
 }
 
 interface ModelConfigBase {
   /** Marks a model.json as ours, with the version of this layout. */
   format: 'ddar-ts';
+  /** Version of this layout; loading rejects versions it does not know. */
   formatVersion: 1;
+  /** [H, W, C] of one input image. */
   inputShape: ImageShape;
+  /** Number of classes, the width of the logits. */
   numClasses: number;
+  /** What the backbone was built from. */
   backbone: BackboneRecord;
   /** Names of the layers the wrappers look up in the loaded network. */
   layers: { logits: string };
 }
 
+/** The recorded configuration of a {@link BaselineModel}. */
 export interface BaselineModelConfig extends ModelConfigBase {
+  /** Discriminates the {@link ModelConfig} union. */
   kind: 'baseline';
 }
 
+/** The recorded configuration of an {@link AutoencoderRegModel}. */
 export interface AutoencoderRegModelConfig extends ModelConfigBase {
+  /** Discriminates the {@link ModelConfig} union. */
   kind: 'aeReg';
+  /** Size of the single code read by both the classifier and the decoder. */
   codeSize: number;
+  /** Channels of the decoder's first feature map. */
   decoderWidth: number;
+  /** Names of the logits layer, the code layer and the decoder's layers, in order. */
   layers: { logits: string; code: string; decoder: string[] };
 }
 
+/** The recorded configuration of a {@link DDARModel}, every default filled in. */
 export interface DDARModelConfig extends ModelConfigBase {
+  /** Discriminates the {@link ModelConfig} union. */
   kind: 'ddar';
+  /** Appearance code size. */
   dA: number;
+  /** Geometric code size. */
   dG: number;
+  /** Channels of the decoders' first feature map. */
   decoderWidth: number;
+  /** Bound on each displacement component, in `displacementUnits`. */
   maxDisplacement: number;
+  /** How the displacement field is read by the warp, see `DisplacementUnits`. */
   displacementUnits: 'pixels' | 'normalized';
+  /** What the warp reads outside the template, see `WarpBorder`. */
   border: 'zeros' | 'clamp';
+  /** Whether the field is decoded at low resolution and upsampled bilinearly. */
   lowResolutionField: boolean;
+  /** Names of the layers the wrappers look up in the loaded network. */
   layers: {
+    /** The classifier's output layer. */
     logits: string;
+    /** The appearance head, output z_a. */
     appearanceCode: string;
+    /** The geometric head, output z_g. */
     geometricCode: string;
+    /** The appearance decoder's layers, in order. */
     appearanceDecoder: string[];
+    /** The geometric decoder's layers, in order. */
     geometricDecoder: string[];
   };
 }
 
+/** The configuration of any of the compared models, stored in model.json; switch on `kind`. */
 export type ModelConfig = BaselineModelConfig | AutoencoderRegModelConfig | DDARModelConfig;
 
 /** Key of the DDAR configuration inside a model.json's `userDefinedMetadata`. */

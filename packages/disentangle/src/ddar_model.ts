@@ -14,6 +14,7 @@ import { imageInput, resolveBackbone, type ModelOptionsBase } from './resolve_ba
 import { assertCodeBatch, assertImageBatch, assertImageShape, assertPositiveInteger, assertPositiveNumber } from './validate.js';
 import { warp, type DisplacementUnits, type WarpBorder } from './warp.js';
 
+/** Options of {@link DDARModel.create}; the code sizes, widths and displacement bound default by input shape. */
 export interface DDARModelOptions extends ModelOptionsBase {
   /** Appearance code size. Default 64 for one-channel inputs, 128 otherwise. */
   dA?: number;
@@ -33,7 +34,9 @@ export interface DDARModelOptions extends ModelOptionsBase {
 
 /** Appearance and geometric codes of a batch. */
 export interface DDARCodes {
+  /** The appearance code z_a [N, dA], which the classifier reads. */
   appearance: tf.Tensor2D;
+  /** The geometric code z_g [N, dG], decoded into the displacement field. */
   geometric: tf.Tensor2D;
 }
 
@@ -52,9 +55,13 @@ export interface DDARDecoding {
  * penalty (the field is already smooth by construction, the penalty discourages wasted motion).
  */
 export const DEFAULT_DDAR_LOSS_WEIGHTS = {
+  /** Weight of the cross-entropy term. */
   classification: 1,
+  /** lambdaRec: weight of the reconstruction term. */
   reconstruction: 1,
+  /** lambdaSmooth: weight of the total variation of the displacement field. */
   smoothness: 0.01,
+  /** lambdaMag: weight of the mean squared displacement; off by default. */
   magnitude: 0,
 } as const;
 
@@ -95,6 +102,7 @@ export class DDARModel extends LayersClassifier<DDARModelConfig> {
     this.geometricDecoder = new LayerChain(layers.geometricDecoder.map((name) => network.getLayer(name)));
   }
 
+  /** Builds a new, randomly initialized (seeded when `options.seed` is set) DDAR model. */
   static create(options: DDARModelOptions): DDARModel {
     const op = 'DDARModel.create';
     // Everything that can be checked is checked before any layer is built.
@@ -191,6 +199,7 @@ export class DDARModel extends LayersClassifier<DDARModelConfig> {
     return new DDARModel(network, config);
   }
 
+  /** Names the class in error messages. */
   protected get className(): string {
     return 'DDARModel';
   }

@@ -2,8 +2,11 @@ import type { ImageShape } from '@ddar/backbones';
 
 /** Where a decoder starts (a small feature map) and how many 2x upsamplings bring it to full size. */
 export interface DecoderPlan {
+  /** Height of the first feature map: the output height divided by `2 ** upsamplings`. */
   baseHeight: number;
+  /** Width of the first feature map: the output width divided by `2 ** upsamplings`. */
   baseWidth: number;
+  /** Number of 2x upsamplings from the base map to the output size; 0 for odd sizes. */
   upsamplings: number;
 }
 

@@ -5,6 +5,7 @@ import { kernelInitializer, SeedSequence } from './initializers.js';
 import { LayerChain } from './layer_chain.js';
 import { assertImageShape, assertPositiveInteger, assertPositiveNumber } from './validate.js';
 
+/** Options of {@link geometricDecoder}; `outputShape`, `maxDisplacement` and `name` are required. */
 export interface GeometricDecoderOptions {
   /** [H, W, C] of the images to warp; the field is H x W x 2 whatever C is. */
   outputShape: ImageShape;
@@ -22,6 +23,7 @@ export interface GeometricDecoderOptions {
   maxUpsamplings?: number;
   /** Prefix of the layer names, unique within the model. */
   name: string;
+  /** Base seed of the weight initializers, one derived per layer. Default unseeded (not reproducible). */
   seed?: number;
 }
 

@@ -12,6 +12,7 @@ export function defaultCodeSizes(inputShape: ImageShape): { dA: number; dG: numb
   return inputShape[2] === 1 ? { dA: 64, dG: 16 } : { dA: 128, dG: 32 };
 }
 
+/** Options of {@link appearanceHead} and {@link geometricHead}. */
 export interface HeadOptions {
   /** Size of the code. */
   size: number;

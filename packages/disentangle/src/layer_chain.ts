@@ -7,7 +7,10 @@ import type * as tfl from '@tensorflow/tfjs-layers';
  * tensors (to decode codes that did not come from an image) with the very same weights.
  */
 export class LayerChain {
-  constructor(readonly layers: readonly tfl.layers.Layer[]) {
+  constructor(
+    /** The layers, applied in this order; must not be empty. */
+    readonly layers: readonly tfl.layers.Layer[],
+  ) {
     if (layers.length === 0) {
       throw new Error('Error in LayerChain: layers must not be empty');
     }

@@ -15,7 +15,9 @@ export abstract class LayersClassifier<Config extends ModelConfig> implements Cl
   private disposed = false;
 
   protected constructor(
+    /** The whole trainable network, one functional tfjs-layers model holding every weight. */
     readonly network: tfl.LayersModel,
+    /** The recorded configuration, also stored in the saved model.json. */
     readonly config: Config,
   ) {
     this.inference = tfl.model({
@@ -25,14 +27,17 @@ export abstract class LayersClassifier<Config extends ModelConfig> implements Cl
     });
   }
 
+  /** Which of the compared architectures this is, from the configuration. */
   get kind(): ModelKind {
     return this.config.kind;
   }
 
+  /** [H, W, C] of one input image. */
   get inputShape(): ImageShape {
     return this.config.inputShape;
   }
 
+  /** Number of classes, the width of the logits. */
   get numClasses(): number {
     return this.config.numClasses;
   }
@@ -84,6 +89,7 @@ export abstract class LayersClassifier<Config extends ModelConfig> implements Cl
     return target;
   }
 
+  /** Throws, naming `method`, once the model has been disposed. */
   protected assertUsable(method: string): void {
     if (this.disposed) {
       throw new Error(`Error in ${this.className}.${method}: the model has been disposed`);

@@ -13,6 +13,7 @@ export interface ModelOptionsBase {
   backboneOptions?: Omit<BackboneOptions, 'inputShape'>;
   /** [H, W, C] of one input image. */
   inputShape: ImageShape;
+  /** Number of classes, at least 2; the width of the logits. */
   numClasses: number;
   /** Seed of every weight initializer (backbone included unless backboneOptions.seed says otherwise). */
   seed?: number;

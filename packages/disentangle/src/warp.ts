@@ -14,6 +14,7 @@ export type WarpBorder = 'zeros' | 'clamp';
  */
 export type DisplacementUnits = 'pixels' | 'normalized';
 
+/** Options of {@link warp}. */
 export interface WarpOptions {
   /** Default `zeros`. */
   border?: WarpBorder;

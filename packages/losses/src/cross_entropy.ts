@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertFloat, assertNotEmpty, assertNumberInRange, assertOneOf, assertRank } from './validate.js';
 
+/** How a per-example loss is reduced: `'mean'` to a scalar over the batch, `'none'` kept per example. */
 export type Reduction = 'mean' | 'none';
 
+/** Options of {@link crossEntropy}; every field is optional. */
 export interface CrossEntropyOptions {
   /**
    * Label smoothing epsilon in [0, 1]: the target is `(1 - epsilon) * oneHot + epsilon / numClasses`.

@@ -25,6 +25,7 @@ export interface DDARWeights {
   validateLabels?: boolean;
 }
 
+/** The tensors one training step feeds to a {@link DDARObjective}; all share the batch size N of `logits`. */
 export interface DDARObjectiveInputs {
   /** Classifier logits [N, C]. */
   logits: tf.Tensor2D;
@@ -40,18 +41,25 @@ export interface DDARObjectiveInputs {
 
 /** The unweighted value of each term that was computed. */
 export interface DDARTerms {
+  /** Softmax cross-entropy of `logits` against `labels`; always computed. */
   classification: tf.Scalar;
+  /** Reconstruction loss; present when `input` and `reconstruction` were given. */
   reconstruction?: tf.Scalar;
+  /** Total variation of the displacement; present when `displacement` was given. */
   smoothness?: tf.Scalar;
+  /** Mean squared displacement; present when `displacement` was given. */
   magnitude?: tf.Scalar;
 }
 
+/** What a {@link DDARObjective} returns; every scalar is a new tensor the caller must dispose. */
 export interface DDARObjectiveResult {
   /** The weighted sum that training minimizes. */
   total: tf.Scalar;
+  /** The unweighted terms, for logging; zero-weight terms appear here but not in `total`. */
   terms: DDARTerms;
 }
 
+/** The per-step loss function built by {@link ddarObjective} from validated weights. */
 export type DDARObjective = (inputs: DDARObjectiveInputs) => DDARObjectiveResult;
 
 const OP = 'ddarObjective';

@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertFloat, assertNotEmpty, assertOneOf, assertRank, assertSameShape } from './validate.js';
 
+/** Per-pixel reconstruction loss: mean squared error, binary cross-entropy (for predictions in [0, 1]) or mean absolute error. */
 export type ReconstructionKind = 'mse' | 'bce' | 'l1';
 
+/** Every {@link ReconstructionKind}, for validating configuration and listing choices in CLIs. */
 export const RECONSTRUCTION_KINDS: readonly ReconstructionKind[] = ['mse', 'bce', 'l1'];
 
 /**

@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertFloat, assertNotEmpty, assertOneOf, assertRank } from './validate.js';
 
+/** How {@link totalVariation} combines differences: summed absolute values, or a Jacobian norm that has no axis preference. */
 export type TotalVariationVariant = 'anisotropic' | 'isotropic';
 
+/** Every {@link TotalVariationVariant}, for validating configuration and listing choices in CLIs. */
 export const TOTAL_VARIATION_VARIANTS: readonly TotalVariationVariant[] = ['anisotropic', 'isotropic'];
 
 const OP = 'totalVariation';

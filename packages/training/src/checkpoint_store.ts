@@ -8,7 +8,9 @@ import { encodeOptimizerState, type OptimizerStateManifest } from './optimizer_s
 import type { TrainableModel } from './trainable_model.js';
 import type { TrainingPosition } from './training_position.js';
 
+/** Marks a `state.json` as a training checkpoint, so another JSON file is rejected with a clear error. */
 export const CHECKPOINT_FORMAT = 'ddar-training-checkpoint';
+/** Layout version of checkpoints; {@link readCheckpoint} rejects any other. */
 export const CHECKPOINT_VERSION = 1;
 /** The pointer file: names the newest complete checkpoint. Replaced atomically, and only once that one is complete. */
 export const LATEST_FILE = 'latest.json';
@@ -20,19 +22,29 @@ const TEMPORARY_PREFIX = '.partial-';
 
 /** The contents of a checkpoint's `state.json`. */
 export interface CheckpointState {
+  /** Always {@link CHECKPOINT_FORMAT}. */
   format: typeof CHECKPOINT_FORMAT;
+  /** Always {@link CHECKPOINT_VERSION} for checkpoints this version can read. */
   version: typeof CHECKPOINT_VERSION;
+  /** When the checkpoint was written, as an ISO 8601 timestamp. */
   savedAt: string;
+  /** The configuration of the run; a resume must resolve to the same one. */
   config: ResolvedTrainingConfig;
+  /** Where the run stood, so resuming continues with the same batches and random starts. */
   position: TrainingPosition;
+  /** The optimizer class and the layout of its slot variables in `optimizer.bin`. */
   optimizer: OptimizerStateManifest;
 }
 
+/** A checkpoint read back by {@link readCheckpoint}: its state, optimizer bytes and model artifacts. */
 export interface LoadedCheckpoint {
   /** The checkpoint's own directory (`<directory>/step-00000123`). */
   path: string;
+  /** The parsed `state.json`, format and version already checked. */
   state: CheckpointState;
+  /** The contents of `optimizer.bin`: the slot values, laid out as `state.optimizer` describes. */
   optimizerData: Uint8Array;
+  /** The saved model (topology and weights), e.g. for `tf.io.fromMemory`. */
   model: tf.io.ModelArtifacts;
 }
 

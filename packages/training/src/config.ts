@@ -1,11 +1,15 @@
 import type { ProgressEvent } from './progress_event.js';
 import type { LossWeights } from './trainable_model.js';
 
-/** Adam (Kingma & Ba 2015) or SGD with optional (Nesterov) momentum. */
+/**
+ * Adam (Kingma & Ba 2015) or SGD with optional (Nesterov) momentum. Adam defaults: beta1 0.9, beta2 0.999, epsilon 1e-7;
+ * SGD defaults: momentum 0, nesterov false.
+ */
 export type OptimizerConfig =
   | { name: 'adam'; learningRate: number; beta1?: number; beta2?: number; epsilon?: number }
   | { name: 'sgd'; learningRate: number; momentum?: number; nesterov?: boolean };
 
+/** Every `OptimizerConfig` name, for validating configuration and listing choices in CLIs. */
 export const OPTIMIZER_NAMES = ['adam', 'sgd'] as const;
 
 /**
@@ -20,11 +24,15 @@ export type LearningRateSchedule =
   | { kind: 'step'; everyEpochs: number; gamma: number }
   | { kind: 'cosine'; minLearningRate?: number };
 
+/** Every {@link LearningRateSchedule} kind, for validating configuration and listing choices in CLIs. */
 export const SCHEDULE_KINDS = ['constant', 'step', 'cosine'] as const;
 
+/** Every {@link AdversarialMethod}, for validating configuration and listing choices in CLIs. */
 export const ADVERSARIAL_METHODS = ['pgd', 'fgsm-rs'] as const;
+/** How adversarial training crafts its examples: multi-step PGD or single-step FGSM with a random start. */
 export type AdversarialMethod = (typeof ADVERSARIAL_METHODS)[number];
 
+/** Every {@link ReconstructionInput}, for validating configuration and listing choices in CLIs. */
 export const RECONSTRUCTION_INPUTS = ['clean', 'adversarial'] as const;
 /** Which image the reconstruction term compares the model's reconstruction of the adversarial input with. */
 export type ReconstructionInput = (typeof RECONSTRUCTION_INPUTS)[number];
@@ -35,6 +43,7 @@ export type ReconstructionInput = (typeof RECONSTRUCTION_INPUTS)[number];
  * training (Wong et al. 2020): one step of `stepSize` (default 1.25 epsilon) from a uniform random start.
  */
 export interface AdversarialConfig {
+  /** `'pgd'` (stronger, `steps` times the cost) or `'fgsm-rs'` (one gradient step per batch). */
   method: AdversarialMethod;
   /** L-inf radius, in the units of the images (e.g. 0.3 for MNIST in [0, 1]). */
   epsilon: number;
@@ -48,6 +57,7 @@ export interface AdversarialConfig {
   bounds?: [number, number];
 }
 
+/** Where and how often training saves a resumable checkpoint. */
 export interface CheckpointConfig {
   /** Directory that holds the checkpoint; created when missing. */
   directory: string;
@@ -61,9 +71,13 @@ export type LogOption = boolean | ((line: string) => void);
 /** `auto` draws a bar on a TTY and prints plain lines otherwise. */
 export type ProgressStyle = 'auto' | 'bar' | 'lines' | 'none';
 
+/** Everything {@link train} needs besides the model and data; only `epochs`, `batchSize` and `optimizer` are required. */
 export interface TrainingConfig {
+  /** Full passes over the training data. */
   epochs: number;
+  /** Examples per optimizer step; a smaller last batch is kept, not dropped. */
   batchSize: number;
+  /** Optimizer and its base learning rate, which `schedule` scales per step. */
   optimizer: OptimizerConfig;
   /** Default `{ kind: 'constant' }`. */
   schedule?: LearningRateSchedule;
@@ -74,12 +88,15 @@ export interface TrainingConfig {
   lossWeights?: LossWeights;
   /** Seeds the data order and the adversarial random starts. Default 0. Model initialization is seeded where the model is created. */
   seed?: number;
+  /** Train on adversarial examples instead of clean batches. Omitted: standard training. */
   adversarial?: AdversarialConfig;
+  /** Save resumable checkpoints. Omitted: nothing is written to disk and `resume` is unavailable. */
   checkpoint?: CheckpointConfig;
   /** Continue from `checkpoint.directory` when it holds a checkpoint (start fresh when it holds none). */
   resume?: boolean;
   /** Batch size for validation accuracy. Default: the larger of batchSize and 256. */
   evaluationBatchSize?: number;
+  /** Default true (log lines to stderr). */
   log?: LogOption;
   /** Default `auto`. */
   progress?: ProgressStyle;
@@ -94,14 +111,22 @@ export interface TrainingConfig {
  * stored in checkpoints and must match on resume.
  */
 export interface ResolvedTrainingConfig {
+  /** As in {@link TrainingConfig.epochs}. */
   epochs: number;
+  /** As in {@link TrainingConfig.batchSize}. */
   batchSize: number;
+  /** The optimizer with every hyper-parameter default filled in. */
   optimizer: Required<{ name: 'adam'; learningRate: number; beta1: number; beta2: number; epsilon: number }> |
     Required<{ name: 'sgd'; learningRate: number; momentum: number; nesterov: boolean }>;
+  /** The schedule, `{ kind: 'constant' }` when none was given. */
   schedule: LearningRateSchedule;
+  /** As given in {@link TrainingConfig.lossWeights}; null means the model's defaults. */
   lossWeights: LossWeights | null;
+  /** The data-order and attack seed, 0 when none was given. */
   seed: number;
+  /** With `stepSize`, `steps`, `reconstructionInput` and `bounds` filled in; null for standard training. */
   adversarial: Required<AdversarialConfig> | null;
+  /** The model's `kind`, so a checkpoint is not resumed into a different architecture. */
   modelKind: string;
   /** Name, size and image shape of the training set: resuming on other data would not continue the same run. */
   trainData: { name: string; size: number; imageShape: number[]; numClasses: number };

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '@ddar/datasets';
 
+/** Options of {@link evaluateAccuracy}. */
 export interface EvaluateAccuracyOptions {
   /** Images per forward pass. Default 256. */
   batchSize?: number;
@@ -8,6 +9,7 @@ export interface EvaluateAccuracyOptions {
 
 /** Anything that maps images to logits, e.g. any @ddar/disentangle model. */
 export interface Classifier {
+  /** Logits [N, numClasses] for images [N, H, W, C]; the caller disposes the result. */
   classify(x: tf.Tensor4D): tf.Tensor2D;
 }
 

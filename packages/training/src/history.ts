@@ -4,6 +4,7 @@ import type { ResolvedTrainingConfig } from './config.js';
 export interface EpochRecord {
   /** 1-based. */
   epoch: number;
+  /** Optimizer steps taken in the epoch. */
   steps: number;
   /** The rate of the epoch's last step. */
   learningRate: number;
@@ -13,15 +14,19 @@ export interface EpochRecord {
   trainAccuracy: number;
   /** With adversarial training: accuracy on the adversarial batches the model was trained on. */
   trainAdversarialAccuracy?: number;
+  /** Accuracy on `data.validation` after the epoch; absent without a validation set. */
   validationAccuracy?: number;
   /** Wall-clock seconds of the epoch spent training (validation excluded); summed over sessions when resumed. */
   seconds: number;
+  /** Training throughput over the epoch: images seen divided by `seconds`. */
   imagesPerSecond: number;
 }
 
 /** What `train` returns: plain data, ready for `JSON.stringify`. */
 export interface TrainingHistory {
+  /** The resolved configuration, every default filled in, for reproducing the run. */
   config: ResolvedTrainingConfig;
+  /** One record per completed epoch, including those of earlier sessions when resumed. */
   epochs: EpochRecord[];
   /** `cancelled` when `config.signal` aborted the run; it can be resumed from its checkpoint. */
   status: 'completed' | 'cancelled';
@@ -29,5 +34,6 @@ export interface TrainingHistory {
   globalStep: number;
   /** The global steps at which this run was resumed from a checkpoint. */
   resumedAt: number[];
+  /** The tfjs backend that ran the last session (e.g. `wasm`, `cpu`). */
   backend: string;
 }

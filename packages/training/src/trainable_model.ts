@@ -3,12 +3,15 @@ import type { DDARWeights } from '@ddar/losses';
 
 /** A weight as tfjs-layers exposes it (`LayerVariable`). */
 export interface ModelWeight {
+  /** Unique name of the weight in the running model, used to match it on restore. */
   readonly name: string;
   /** The name the weight is saved under in `model.json`. */
   readonly originalName: string;
+  /** The weight's shape; tfjs-layers allows `null` for dimensions fixed only at build time. */
   readonly shape: ReadonlyArray<number | null>;
   /** The `tf.Variable` behind the weight (typed as a plain Tensor by tfjs-layers). */
   read(): tf.Tensor;
+  /** Overwrites the weight's value, e.g. when a checkpoint is restored. */
   write(value: tf.Tensor): unknown;
 }
 
@@ -17,6 +20,7 @@ export type LossWeights = Partial<DDARWeights>;
 
 /** What `lossTerms` returns: the scalar training minimizes and each unweighted term for the logs. */
 export interface LossTerms {
+  /** The weighted sum that the optimizer minimizes. */
   total: tf.Scalar;
   /** Term name to unweighted scalar (e.g. `DDARTerms` of @ddar/losses); typed loosely so that interfaces fit. */
   terms: object;
@@ -34,9 +38,11 @@ export interface LossTermsOptions {
  * one place.
  */
 export interface TrainableModel {
+  /** Model architecture (e.g. `ddar`), recorded in checkpoints so a resume cannot mix architectures. */
   readonly kind: string;
   /** Logits of the inference path; adversarial examples are crafted against it. */
   classify(x: tf.Tensor4D): tf.Tensor2D;
+  /** The training loss of a batch `x` [N, H, W, C] with labels `y` [N]; called inside `optimizer.minimize`. */
   lossTerms(x: tf.Tensor4D, y: tf.Tensor1D, weights?: LossWeights, options?: LossTermsOptions): LossTerms;
   /** The variables training updates: `tf.Variable`s, or tfjs-layers `LayerVariable`s. */
   readonly trainableWeights: ReadonlyArray<tf.Variable | ModelWeight>;
@@ -45,6 +51,7 @@ export interface TrainableModel {
    * restores all of them; without it only the trainable weights are restored.
    */
   readonly network?: { readonly weights: ModelWeight[] };
+  /** Saves topology and weights, as tfjs `LayersModel.save` does; used for checkpoints. */
   save(handlerOrURL: tf.io.IOHandler | string): Promise<tf.io.SaveResult>;
 }
 

@@ -6,12 +6,17 @@ import type { StepOutcome } from './training_step.js';
 export interface EpochTotals {
   /** Sum over the epoch's steps of `total` and of each term. */
   lossSums: Record<string, number>;
+  /** Steps taken so far in the epoch. */
   steps: number;
   /** Training images seen in the epoch. */
   seen: number;
+  /** Training images classified correctly before their update. */
   correct: number;
+  /** Adversarial images classified correctly; stays 0 without adversarial training. */
   adversarialCorrect: number;
+  /** Training seconds spent on the epoch, across sessions. */
   seconds: number;
+  /** The rate of the latest step. */
   learningRate: number;
 }
 
@@ -21,13 +26,17 @@ export interface TrainingPosition {
   epoch: number;
   /** Steps of that epoch already taken. */
   stepInEpoch: number;
+  /** Steps taken in the whole run. */
   globalStep: number;
   /** Generator state at the start of `epoch`: drawing the epoch's permutation from it reproduces its batch order. */
   dataRandomState: RandomState;
   /** Generator of the adversarial random starts, as it is now. */
   attackRandomState: RandomState;
+  /** Running sums of the epoch in progress, so a mid-epoch resume reports the same epoch record. */
   epochTotals: EpochTotals;
+  /** Records of the completed epochs. */
   history: EpochRecord[];
+  /** The global steps at which the run was resumed. */
   resumedAt: number[];
 }
 

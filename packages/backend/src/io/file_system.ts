@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 
+/** URL prefix that routes `model.save` / `tf.loadLayersModel` to the local file system; `fileSystem()` also takes plain paths. */
 export const FILE_SCHEME = 'file://';
 const MODEL_JSON = 'model.json';
 const WEIGHTS_PREFIX = 'weights-';

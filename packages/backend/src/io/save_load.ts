@@ -4,6 +4,7 @@ import { fileSystem } from './file_system.js';
 
 /** Anything with a tfjs-layers style `save(handler)`: a LayersModel, or a model of ours. */
 export interface Saveable {
+  /** Writes the model through `handlerOrURL`; `saveModel` passes a file-system handler. */
   save(handlerOrURL: tf.io.IOHandler | string, config?: tf.io.SaveConfig): Promise<tf.io.SaveResult>;
 }
 
