@@ -19,8 +19,8 @@ export interface Profile {
   learningRate: number;
   /** Backbone width multiplier. */
   width: number;
-  /** Loss weights of the regularized models (lambdaRec, lambdaSmooth). */
-  lossWeights: { reconstruction: number; smoothness: number };
+  /** Loss weights of the regularized models (lambdaRec, lambdaSmooth, lambdaMag). */
+  lossWeights: { reconstruction: number; smoothness: number; magnitude: number };
   /** PGD adversarial training, per dataset family: L-inf radius and steps. */
   adversarialTraining: { steps: number; epsilon: { grayscale: number; color: number } };
   attacks: {
@@ -53,7 +53,7 @@ export const PROFILES: Record<string, Profile> = {
     batchSize: 64,
     learningRate: 1e-3,
     width: 0.25,
-    lossWeights: { reconstruction: 1, smoothness: 0.01 },
+    lossWeights: { reconstruction: 1, smoothness: 0.01, magnitude: 0.01 },
     adversarialTraining: { steps: 2, epsilon: { grayscale: 0.3, color: 8 / 255 } },
     attacks: {
       epsilons: { grayscale: [0.1, 0.3], color: COLOR_EPSILONS },
@@ -78,7 +78,7 @@ export const PROFILES: Record<string, Profile> = {
     batchSize: 64,
     learningRate: 1e-3,
     width: 0.5,
-    lossWeights: { reconstruction: 1, smoothness: 0.01 },
+    lossWeights: { reconstruction: 1, smoothness: 0.01, magnitude: 0.01 },
     adversarialTraining: { steps: 7, epsilon: { grayscale: 0.3, color: 8 / 255 } },
     attacks: {
       epsilons: { grayscale: [0.05, 0.1, 0.2, 0.3], color: COLOR_EPSILONS },
@@ -100,7 +100,7 @@ export const PROFILES: Record<string, Profile> = {
     batchSize: 128,
     learningRate: 1e-3,
     width: 1,
-    lossWeights: { reconstruction: 1, smoothness: 0.01 },
+    lossWeights: { reconstruction: 1, smoothness: 0.01, magnitude: 0.01 },
     adversarialTraining: { steps: 10, epsilon: { grayscale: 0.3, color: 8 / 255 } },
     attacks: {
       epsilons: { grayscale: [0.05, 0.1, 0.2, 0.3], color: COLOR_EPSILONS },

@@ -51,8 +51,13 @@ export interface DDARDecoding {
 }
 
 /**
- * The DDAR defaults: cross-entropy plus reconstruction at equal weight, and a light total-variation
- * penalty (the field is already smooth by construction, the penalty discourages wasted motion).
+ * The DDAR defaults: cross-entropy plus reconstruction at equal weight, a light total-variation penalty
+ * (the field is already smooth by construction, the penalty discourages wasted motion) and a light
+ * magnitude penalty. Without the last, MNIST training (smallCnn at width 0.5, one epoch) drove the
+ * field to its tanh bound everywhere, the same for every image: saturated, it has no gradient, so the
+ * geometric code stopped mattering (swapping it changed the reconstruction by 3e-7 on average). With
+ * magnitude 0.01 the field stays around 0.2 px, differs between images, and swaps change the
+ * reconstruction (by 0.019 on average) at a lower reconstruction error.
  */
 export const DEFAULT_DDAR_LOSS_WEIGHTS = {
   /** Weight of the cross-entropy term. */
@@ -61,8 +66,8 @@ export const DEFAULT_DDAR_LOSS_WEIGHTS = {
   reconstruction: 1,
   /** lambdaSmooth: weight of the total variation of the displacement field. */
   smoothness: 0.01,
-  /** lambdaMag: weight of the mean squared displacement; off by default. */
-  magnitude: 0,
+  /** lambdaMag: weight of the mean squared displacement; keeps the bounded field out of saturation. */
+  magnitude: 0.01,
 } as const;
 
 const LAYER_NAMES = {
