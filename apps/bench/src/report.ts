@@ -58,7 +58,7 @@ function claim(results: Results, dataset: string, label: string, column: Column,
   const delta = 100 * (a.mean - b.mean);
   const verdict = delta > 0 ? `${challenger} beat ${reference}` : delta < 0 ? `${challenger} did NOT beat ${reference}` : `${challenger} tied ${reference}`;
   const spread = Math.max(a.std, b.std) * 100;
-  const noise = a.n > 1 && Math.abs(delta) <= spread ? ` (within one standard deviation, ${spread.toFixed(1)} points: not conclusive)` : '';
+  const noise = a.n > 1 && delta !== 0 && Math.abs(delta) <= spread ? ` (within one standard deviation, ${spread.toFixed(1)} points: not conclusive)` : '';
   const by = delta === 0 ? '' : ` by ${Math.abs(delta).toFixed(1)} points`;
   return `- ${label} (${column.header}): ${verdict}${by} ` +
     `(${percent(a.mean)}% vs ${percent(b.mean)}%, ${Math.min(a.n, b.n)} seed${Math.min(a.n, b.n) > 1 ? 's' : ''})${noise}.`;
