@@ -5,13 +5,12 @@ import { BIM } from './bim.js';
 import { CarliniWagnerL2 } from './cw.js';
 import { FGSM } from './fgsm.js';
 import { MIFGSM } from './mifgsm.js';
-import { asModel, type Model } from './model.js';
+import type { Model } from './model.js';
 import { PGD } from './pgd.js';
 import { SquareAttack } from './square.js';
 import { TransferAttack } from './transfer.js';
-import { useTestBackend } from './test-utils/backend.js';
 import { l2Distances, maxLinf, range } from './test-utils/checks.js';
-import { mnistMlp, type MnistFixture } from './test-utils/mnist_mlp.js';
+import { setUpMnistAttack, type MnistFixture } from './test-utils/mnist_mlp.js';
 
 let mnist: MnistFixture;
 let model: Model;
@@ -19,11 +18,7 @@ let x: tf.Tensor4D;
 let y: tf.Tensor1D;
 
 beforeAll(async () => {
-  await useTestBackend();
-  mnist = await mnistMlp(8);
-  model = asModel(mnist.model);
-  x = mnist.images;
-  y = mnist.labels;
+  ({ mnist, model, x, y } = await setUpMnistAttack(8));
 });
 afterAll(() => mnist.dispose());
 

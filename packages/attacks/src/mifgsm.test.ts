@@ -3,10 +3,9 @@ import { disposeResults } from './attack.js';
 import { BIM } from './bim.js';
 import { FGSM } from './fgsm.js';
 import { MIFGSM } from './mifgsm.js';
-import { asModel, type Model } from './model.js';
-import { useTestBackend } from './test-utils/backend.js';
+import type { Model } from './model.js';
 import { maxLinf } from './test-utils/checks.js';
-import { mnistMlp, type MnistFixture } from './test-utils/mnist_mlp.js';
+import { setUpMnistAttack, type MnistFixture } from './test-utils/mnist_mlp.js';
 
 let mnist: MnistFixture;
 let model: Model;
@@ -14,11 +13,7 @@ let x: tf.Tensor4D;
 let y: tf.Tensor1D;
 
 beforeAll(async () => {
-  await useTestBackend();
-  mnist = await mnistMlp(60);
-  model = asModel(mnist.model);
-  x = mnist.images;
-  y = mnist.labels;
+  ({ mnist, model, x, y } = await setUpMnistAttack(60));
 });
 afterAll(() => mnist.dispose());
 

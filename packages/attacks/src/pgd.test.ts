@@ -2,11 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { disposeResults } from './attack.js';
 import { BIM } from './bim.js';
 import { FGSM } from './fgsm.js';
-import { asModel, type Model } from './model.js';
+import type { Model } from './model.js';
 import { PGD, pgdAdversarial } from './pgd.js';
-import { useTestBackend } from './test-utils/backend.js';
 import { l2Distances, maxLinf, range } from './test-utils/checks.js';
-import { mnistMlp, type MnistFixture } from './test-utils/mnist_mlp.js';
+import { setUpMnistAttack, type MnistFixture } from './test-utils/mnist_mlp.js';
 
 let mnist: MnistFixture;
 let model: Model;
@@ -14,11 +13,7 @@ let x: tf.Tensor4D;
 let y: tf.Tensor1D;
 
 beforeAll(async () => {
-  await useTestBackend();
-  mnist = await mnistMlp(100);
-  model = asModel(mnist.model, { bounds: [0, 1] });
-  x = mnist.images;
-  y = mnist.labels;
+  ({ mnist, model, x, y } = await setUpMnistAttack(100));
 });
 afterAll(() => mnist.dispose());
 

@@ -3,9 +3,8 @@ import { disposeResults } from './attack.js';
 import { asModel, type Model } from './model.js';
 import { PGD } from './pgd.js';
 import { SquareAttack, squarePSchedule } from './square.js';
-import { useTestBackend } from './test-utils/backend.js';
 import { maxLinf, range } from './test-utils/checks.js';
-import { mnistMlp, type MnistFixture } from './test-utils/mnist_mlp.js';
+import { setUpMnistAttack, type MnistFixture } from './test-utils/mnist_mlp.js';
 
 let mnist: MnistFixture;
 let model: Model;
@@ -13,11 +12,7 @@ let x: tf.Tensor4D;
 let y: tf.Tensor1D;
 
 beforeAll(async () => {
-  await useTestBackend();
-  mnist = await mnistMlp(40);
-  model = asModel(mnist.model);
-  x = mnist.images;
-  y = mnist.labels;
+  ({ mnist, model, x, y } = await setUpMnistAttack(40));
 });
 afterAll(() => mnist.dispose());
 

@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { loadMnist } from '@ddar/datasets';
+import { asModel, type Model } from '../model.js';
+import { useTestBackend } from './backend.js';
 
 export interface MnistFixture {
   model: tfl.LayersModel;
@@ -90,4 +92,19 @@ export async function mnistMlp(testSize: number, seed = 1): Promise<MnistFixture
       model.dispose();
     },
   };
+}
+
+/** What the attack suites share: the test backend, the trained MLP wrapped as a Model, and its test batch. */
+export interface MnistAttackSetup {
+  mnist: MnistFixture;
+  model: Model;
+  x: tf.Tensor4D;
+  y: tf.Tensor1D;
+}
+
+/** Sets up the test backend and the MNIST MLP with `testSize` test images, wrapped for attacks (bounds [0, 1]). */
+export async function setUpMnistAttack(testSize: number): Promise<MnistAttackSetup> {
+  await useTestBackend();
+  const mnist = await mnistMlp(testSize);
+  return { mnist, model: asModel(mnist.model), x: mnist.images, y: mnist.labels };
 }
