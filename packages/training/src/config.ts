@@ -65,6 +65,30 @@ export interface CheckpointConfig {
   everySteps?: number;
 }
 
+/**
+ * Data-parallel training over worker threads (opt-in): each batch is split among the main thread and `workers` worker
+ * threads, each computing the gradients of its share on its own copy of the model; the main thread applies their
+ * average. On a machine with a free core per worker this multiplies throughput; see docs/training.md.
+ */
+export interface DataParallelConfig {
+  /** Worker threads besides the main thread, e.g. `os.availableParallelism() - 1`. 0 trains on the main thread alone. */
+  workers: number;
+  /**
+   * How a worker builds its copy of the model. Omitted: the model is saved to memory and loaded in each worker with
+   * @ddar/disentangle's `loadClassifierModel`, which covers every @ddar/disentangle model (custom backbones included,
+   * as long as their layers are standard tfjs-layers layers). For other models, or layers a worker must register
+   * first, name a module (absolute path or `file:` URL) whose export builds the same architecture; its weights are
+   * overwritten from the main model before every step.
+   */
+  replica?: {
+    module: string | URL;
+    /** Default `'default'`. Called with `options`; may return a promise. */
+    exportName?: string;
+    /** Passed to the export; must survive `structuredClone`. */
+    options?: unknown;
+  };
+}
+
 /** Where log lines go: `true` (default) writes to stderr, `false` is silent, a function receives each line. */
 export type LogOption = boolean | ((line: string) => void);
 
@@ -102,6 +126,8 @@ export interface TrainingConfig {
   progress?: ProgressStyle;
   /** Called after every step and at the end of every epoch. */
   onProgress?: (event: ProgressEvent) => void;
+  /** Share every batch among worker threads. Omitted: one thread. */
+  dataParallel?: DataParallelConfig;
   /** Aborting stops training after the current step; a checkpoint is written and the history returned as `cancelled`. */
   signal?: AbortSignal;
 }

@@ -36,4 +36,6 @@ export interface TrainingHistory {
   resumedAt: number[];
   /** The tfjs backend that ran the last session (e.g. `wasm`, `cpu`). */
   backend: string;
+  /** Threads that computed each step of the last session: 1, or 1 + `dataParallel.workers`. */
+  threads: number;
 }

@@ -12,6 +12,7 @@ export type {
   AdversarialConfig,
   AdversarialMethod,
   CheckpointConfig,
+  DataParallelConfig,
   LearningRateSchedule,
   LogOption,
   OptimizerConfig,

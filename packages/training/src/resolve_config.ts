@@ -154,6 +154,31 @@ function checkDataset(field: string, dataset: Dataset | undefined): Dataset {
   return dataset;
 }
 
+/** The most worker threads `dataParallel.workers` accepts: far more than cores on any machine this trains on. */
+const MAX_WORKERS = 64;
+
+function checkDataParallel(dataParallel: TrainingConfig['dataParallel']): void {
+  if (dataParallel === undefined) return;
+  if (dataParallel === null || typeof dataParallel !== 'object') fail('dataParallel', 'an object like { workers: 1 }', dataParallel);
+  const { workers, replica } = dataParallel;
+  if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 0 || workers > MAX_WORKERS) {
+    fail('dataParallel.workers', `an integer in [0, ${MAX_WORKERS}]`, workers);
+  }
+  if (replica === undefined) return;
+  if (replica === null || typeof replica !== 'object') fail('dataParallel.replica', 'an object like { module, exportName, options }', replica);
+  if (!(replica.module instanceof URL) && typeof replica.module !== 'string') {
+    fail('dataParallel.replica.module', 'a URL or an absolute path', replica.module);
+  }
+  if (replica.exportName !== undefined && (typeof replica.exportName !== 'string' || replica.exportName === '')) {
+    fail('dataParallel.replica.exportName', 'a non-empty string', replica.exportName);
+  }
+  try {
+    structuredClone(replica.options);
+  } catch (error) {
+    fail('dataParallel.replica.options', `plain data a worker can receive (${(error as Error).message})`, '(not cloneable)');
+  }
+}
+
 /** Runs the model once on one image: a model built for other images or another number of classes fails here, clearly. */
 function checkModelFitsData(model: TrainableModel, train: Dataset): void {
   let width: number;
@@ -216,6 +241,7 @@ export function resolveTrainingConfig(model: TrainableModel, data: TrainingData,
   if (config.resume && config.checkpoint === undefined) fail('checkpoint', 'set when resume is true (where to resume from)', undefined);
   if (config.evaluationBatchSize !== undefined) positiveInteger('evaluationBatchSize', config.evaluationBatchSize);
   if (config.progress !== undefined) oneOf('progress', config.progress, ['auto', 'bar', 'lines', 'none'] as const);
+  checkDataParallel(config.dataParallel);
   checkModelFitsData(model, train);
   return {
     epochs,

@@ -19,6 +19,7 @@ import type { TrainingData } from './training_data.js';
 import { addStep, emptyEpochTotals, epochRecord, initialPosition } from './training_position.js';
 import { trainingStep, type StepOutcome } from './training_step.js';
 import { gatherBatch } from './gather_batch.js';
+import { DataParallelGroup } from './data_parallel.js';
 
 function describe(config: ResolvedTrainingConfig, stepsPerEpoch: number): string {
   const optimizer = config.optimizer;
@@ -47,6 +48,7 @@ export async function train(model: TrainableModel, data: TrainingData, config: T
 
   const scheduled = createOptimizer(resolved.optimizer);
   const { optimizer, setLearningRate } = scheduled;
+  let group: DataParallelGroup | undefined;
   try {
     let position = initialPosition(resolved.seed);
     let lastCheckpoint: string | undefined;
@@ -80,6 +82,11 @@ export async function train(model: TrainableModel, data: TrainingData, config: T
     }
     const variables = trainableVariables(model);
     const context = { model, optimizer, variables, lossWeights: resolved.lossWeights, adversarial: resolved.adversarial };
+    const workers = config.dataParallel?.workers ?? 0;
+    if (workers > 0) {
+      group = await DataParallelGroup.start(context, config.dataParallel!, resolved);
+      reporter.line(`data parallel: each batch shared among ${group.parallelism} threads`);
+    }
     const attackRandom = new SeededRandom(position.attackRandomState);
     const sessionStart = Date.now();
     const sessionStartStep = position.globalStep;
@@ -113,7 +120,8 @@ export async function train(model: TrainableModel, data: TrainingData, config: T
         const [images, labels] = gatherBatch(trainSet, indices);
         let outcome: StepOutcome;
         try {
-          outcome = trainingStep(context, images, labels, attackRandom.seed());
+          const attackSeed = attackRandom.seed();
+          outcome = group === undefined ? trainingStep(context, images, labels, attackSeed) : await group.step(images, labels, attackSeed, learningRate);
         } finally {
           tf.dispose([images, labels]);
         }
@@ -150,6 +158,13 @@ export async function train(model: TrainableModel, data: TrainingData, config: T
       }
       if (cancelled) break;
 
+      if (group !== undefined) {
+        const diverged = await group.divergedWorkers();
+        if (diverged.length > 0) {
+          reporter.line(`data parallel: worker ${diverged.join(', ')} no longer had the main model's weights; synchronized again`);
+          await group.synchronize();
+        }
+      }
       const validationAccuracy =
         data.validation === undefined ? undefined : evaluateAccuracy(model, data.validation, { batchSize: evaluationBatchSize });
       const record = epochRecord(position.epoch, position.epochTotals, resolved.adversarial !== null, validationAccuracy);
@@ -174,8 +189,10 @@ export async function train(model: TrainableModel, data: TrainingData, config: T
       globalStep: position.globalStep,
       resumedAt: position.resumedAt,
       backend: tf.getBackend(),
+      threads: group?.parallelism ?? 1,
     };
   } finally {
+    await group?.dispose();
     scheduled.dispose();
   }
 }

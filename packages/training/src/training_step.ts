@@ -23,21 +23,27 @@ export interface StepOutcome {
   nonFinite?: Record<string, number>;
 }
 
+/** The loss, accuracy and gradients of one batch (or one shard of it), before any update. */
+export interface BatchGradients extends Omit<StepOutcome, 'nonFinite'> {
+  /** One gradient per context variable, in the same order; the caller disposes them. */
+  gradients: tf.Tensor[];
+}
+
 function countCorrect(model: TrainableModel, images: tf.Tensor4D, labels: tf.Tensor1D): tf.Scalar {
   return tf.sum(tf.cast(tf.equal(tf.argMax(model.classify(images), 1), labels), 'float32'));
 }
 
 /**
- * One optimizer step on one batch: craft adversarials when configured, compute the loss and its gradients, and apply
- * them unless a loss term is not finite. Every tensor created here is disposed before it returns.
+ * Crafts adversarials when configured and computes the loss terms, accuracy and gradients of one batch. Every tensor it
+ * creates is disposed before it returns, except the gradients, which the caller owns.
  */
-export function trainingStep(
-  context: TrainingStepContext,
+export function batchGradients(
+  context: Omit<TrainingStepContext, 'optimizer'>,
   images: tf.Tensor4D,
   labels: tf.Tensor1D,
   attackSeed: number,
-): StepOutcome {
-  const { model, optimizer, variables, lossWeights, adversarial } = context;
+): BatchGradients {
+  const { model, variables, lossWeights, adversarial } = context;
   const adversarialImages = adversarial === null ? undefined : craftAdversarialBatch(model, images, labels, adversarial, attackSeed);
   const inputs = adversarialImages ?? images;
   // Reconstructing the clean image from the adversarial one asks the decoders to undo the perturbation; with
@@ -47,7 +53,7 @@ export function trainingStep(
 
   const termNames: string[] = [];
   const termValues: tf.Scalar[] = [];
-  let gradients: tf.NamedTensorMap | undefined;
+  let gradientMap: tf.NamedTensorMap | undefined;
   let total: tf.Scalar | undefined;
   try {
     const result = tf.variableGrads(() => {
@@ -60,7 +66,7 @@ export function trainingStep(
       }
       return loss;
     }, variables);
-    gradients = result.grads;
+    gradientMap = result.grads;
     total = result.value;
 
     const accuracyTerms = adversarialImages === undefined ? 1 : 2;
@@ -79,20 +85,49 @@ export function trainingStep(
     termNames.forEach((name, i) => {
       if (name !== 'total') losses[name] = values[i + 1];
     });
-    const outcome: StepOutcome = { losses, correct: values[values.length - accuracyTerms] };
+    const outcome: BatchGradients = {
+      losses,
+      correct: values[values.length - accuracyTerms],
+      // A variable the loss does not reach has no gradient; a zero keeps every list aligned with `variables`.
+      gradients: variables.map((variable) => gradientMap![variable.name] ?? tf.zerosLike(variable)),
+    };
+    gradientMap = undefined;
     if (adversarialImages !== undefined) outcome.adversarialCorrect = values[values.length - 1];
-
-    const nonFinite = Object.fromEntries(Object.entries(losses).filter(([, value]) => !Number.isFinite(value)));
-    if (Object.keys(nonFinite).length > 0) {
-      outcome.nonFinite = nonFinite;
-      return outcome;
-    }
-    optimizer.applyGradients(gradients);
     return outcome;
   } finally {
     tf.dispose(termValues);
-    if (gradients !== undefined) tf.dispose(Object.values(gradients));
+    if (gradientMap !== undefined) tf.dispose(Object.values(gradientMap));
     total?.dispose();
     adversarialImages?.dispose();
   }
+}
+
+/** The terms of `losses` that are NaN or infinite, or undefined when every term is finite. */
+export function nonFiniteTerms(losses: Record<string, number>): Record<string, number> | undefined {
+  const nonFinite = Object.fromEntries(Object.entries(losses).filter(([, value]) => !Number.isFinite(value)));
+  return Object.keys(nonFinite).length > 0 ? nonFinite : undefined;
+}
+
+/** Applies `gradients` (aligned with `variables`) with the optimizer, then disposes them. */
+export function applyGradients(optimizer: tf.Optimizer, variables: tf.Variable[], gradients: tf.Tensor[]): void {
+  try {
+    optimizer.applyGradients(variables.map((variable, i) => ({ name: variable.name, tensor: gradients[i] })));
+  } finally {
+    tf.dispose(gradients);
+  }
+}
+
+/**
+ * One optimizer step on one batch: craft adversarials when configured, compute the loss and its gradients, and apply
+ * them unless a loss term is not finite. Every tensor created here is disposed before it returns.
+ */
+export function trainingStep(context: TrainingStepContext, images: tf.Tensor4D, labels: tf.Tensor1D, attackSeed: number): StepOutcome {
+  const { gradients, ...outcome } = batchGradients(context, images, labels, attackSeed);
+  const nonFinite = nonFiniteTerms(outcome.losses);
+  if (nonFinite !== undefined) {
+    tf.dispose(gradients);
+    return { ...outcome, nonFinite };
+  }
+  applyGradients(context.optimizer, context.variables, gradients);
+  return outcome;
 }

@@ -37,10 +37,16 @@ require.extensions['.ts'] = function (module, filename) {
 `;
 }
 
-/** Starts `node` on a TypeScript file of this repository; stdout is piped, stderr inherited. */
-export function spawnTypeScript(file: string, args: string[], workDirectory: string): ChildProcess {
+/** Writes the preload of {@link preloadSource} into `workDirectory` and returns its path. */
+export function writeTypeScriptPreload(workDirectory: string): string {
   const preload = path.join(workDirectory, 'typescript-preload.cjs');
   writeFileSync(preload, preloadSource());
+  return preload;
+}
+
+/** Starts `node` on a TypeScript file of this repository; stdout is piped, stderr inherited. */
+export function spawnTypeScript(file: string, args: string[], workDirectory: string): ChildProcess {
+  const preload = writeTypeScriptPreload(workDirectory);
   // The entry goes through require too: given to node directly, a .ts file in a "type": "module" package is refused.
   const entry = path.join(workDirectory, 'typescript-entry.cjs');
   writeFileSync(entry, `require(${JSON.stringify(file)});\n`);

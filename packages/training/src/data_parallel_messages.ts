@@ -1,0 +1,62 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { AdversarialConfig, ResolvedTrainingConfig } from './config.js';
+import type { OptimizerStateManifest } from './optimizer_state.js';
+import type { LossWeights } from './trainable_model.js';
+
+/** How a worker builds its copy of the model. */
+export type ReplicaSource =
+  /** The main model saved to memory, loaded with @ddar/disentangle's `loadClassifierModel`. */
+  | { kind: 'artifacts'; artifacts: tf.io.ModelArtifacts }
+  /** `exportName` of the module at `url`, called with `options`. */
+  | { kind: 'module'; url: string; exportName: string; options: unknown };
+
+/** Everything a worker is started with; the buffers are shared with the main thread, not copied. */
+export interface WorkerSetup {
+  /** 1-based: the main thread is thread 0. */
+  index: number;
+  /** The main thread's tfjs backend, which the worker initializes too. */
+  backend: string;
+  replica: ReplicaSource;
+  optimizer: ResolvedTrainingConfig['optimizer'];
+  lossWeights: LossWeights | null;
+  adversarial: Required<AdversarialConfig> | null;
+  /** [H, W, C] of one image. */
+  imageShape: number[];
+  /** Shapes of every weight (see `allWeights`) and of the trainable ones, in order: the replica must match them. */
+  weightShapes: number[][];
+  trainableShapes: number[][];
+  /** Every weight of the model, back to back: written by the main thread to (re)synchronize the workers. */
+  weights: SharedArrayBuffer;
+  /** Written by the main thread before each step: the weights that are not trained (batch-norm statistics). */
+  frozenWeights: SharedArrayBuffer;
+  /** Written by the main thread before each step: this worker's shard. */
+  images: SharedArrayBuffer;
+  labels: SharedArrayBuffer;
+  /**
+   * Two sets (even and odd steps) of one slot per thread, main thread first: the gradients of its shard, trainable
+   * weights back to back. Alternating sets lets a thread write step n + 1's gradients while a slower one still reads
+   * step n's; it cannot be two steps behind, because every thread answers step n + 1's shard only after applying step n.
+   */
+  gradientSlots: [SharedArrayBuffer[], SharedArrayBuffer[]];
+  /** Where this worker writes its trainable weights when asked to `report`. */
+  report: SharedArrayBuffer;
+}
+
+/** Main thread to worker. Requests are handled in order; only `shard`, `sync` and `report` are answered. */
+export type WorkerRequest =
+  /** Compute the gradients of the shard now in `images`/`labels` and write them to this worker's gradient slot. */
+  | { type: 'shard'; rows: number; attackSeed: number; slotSet: 0 | 1 }
+  /** Apply the average of the gradient slots of `slotSet` (thread t's weighted by rows[t]) at this learning rate. */
+  | { type: 'apply'; rows: number[]; learningRate: number; slotSet: 0 | 1 }
+  /** Take every weight from `weights` and this optimizer state. */
+  | { type: 'sync'; optimizer: { manifest: OptimizerStateManifest; data: Uint8Array } }
+  /** Write the trainable weights to `report`, so the main thread can check the copies agree. */
+  | { type: 'report' };
+
+/** Worker to main thread. */
+export type WorkerReply =
+  | { type: 'ready' }
+  | { type: 'shard-done'; losses: Record<string, number>; correct: number; adversarialCorrect?: number }
+  | { type: 'synced' }
+  | { type: 'reported' }
+  | { type: 'error'; message: string };

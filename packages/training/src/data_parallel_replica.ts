@@ -1,0 +1,122 @@
+import type { MessagePort } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers';
+import { initBackend, type BackendName } from '@ddar/backend';
+import { loadClassifierModel } from '@ddar/disentangle';
+import type { ReplicaSource, WorkerReply, WorkerRequest, WorkerSetup } from './data_parallel_messages.js';
+import { allWeights, copyTensorsInto, frozenWeights, shapesOf, trainableFlatWeights, writeWeightsFrom } from './flat_weights.js';
+import { averageGradients } from './gradient_average.js';
+import { createOptimizer } from './optimizer_factory.js';
+import { restoreOptimizerState } from './optimizer_state.js';
+import type { TrainableModel } from './trainable_model.js';
+import { trainableVariables } from './trainable_model.js';
+import { applyGradients, batchGradients } from './training_step.js';
+
+// A real dynamic import even where this file is compiled to CommonJS (as test runners do), so that a replica module
+// may be ESM.
+const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<Record<string, unknown>>;
+
+async function buildReplica(source: ReplicaSource): Promise<TrainableModel> {
+  if (source.kind === 'artifacts') {
+    return (await loadClassifierModel(tf.io.fromMemory(source.artifacts))) as unknown as TrainableModel;
+  }
+  const module = await importModule(source.url);
+  const factory = module[source.exportName];
+  if (typeof factory !== 'function') {
+    throw new Error(`${source.url} has no function export '${source.exportName}' (it exports: ${Object.keys(module).join(', ') || 'nothing'})`);
+  }
+  const model = (await factory(source.options)) as TrainableModel;
+  if (model == null || typeof model.lossTerms !== 'function' || typeof model.classify !== 'function') {
+    throw new Error(`${source.url}'s '${source.exportName}' returned ${String(model)}, not a model with classify() and lossTerms()`);
+  }
+  return model;
+}
+
+function assertSameShapes(what: string, expected: number[][], actual: number[][]): void {
+  const show = (shapes: number[][]) => shapes.map((shape) => `[${shape.join(',')}]`).join(' ');
+  if (show(expected) !== show(actual)) {
+    throw new Error(
+      `the replica's ${what} do not match the main model's: expected ${expected.length} (${show(expected).slice(0, 200)}), ` +
+        `got ${actual.length} (${show(actual).slice(0, 200)})`,
+    );
+  }
+}
+
+/**
+ * The worker side of data-parallel training: builds a copy of the model and of the optimizer, then serves the main
+ * thread's requests in order (see `WorkerRequest`) until it is terminated.
+ */
+export async function serveShards(port: MessagePort, setup: WorkerSetup): Promise<void> {
+  const reply = (message: WorkerReply) => port.postMessage(message);
+  let model: TrainableModel;
+  try {
+    await initBackend({ backend: setup.backend as BackendName, log: false });
+    model = await buildReplica(setup.replica);
+    assertSameShapes('weights', setup.weightShapes, shapesOf(allWeights(model)));
+    assertSameShapes('trainable weights', setup.trainableShapes, shapesOf(trainableFlatWeights(model)));
+  } catch (error) {
+    reply({ type: 'error', message: (error as Error).message });
+    return;
+  }
+  const weights = allWeights(model);
+  const frozen = frozenWeights(model);
+  const variables = trainableVariables(model);
+  const { optimizer, setLearningRate } = createOptimizer(setup.optimizer);
+  const sharedWeights = new Float32Array(setup.weights);
+  const sharedFrozen = new Float32Array(setup.frozenWeights);
+  const images = new Float32Array(setup.images);
+  const labels = new Int32Array(setup.labels);
+  const slotSets = setup.gradientSlots.map((set) => set.map((buffer) => new Float32Array(buffer)));
+  const report = new Float32Array(setup.report);
+  const pixels = setup.imageShape.reduce((a, b) => a * b, 1);
+  const context = { model, variables, lossWeights: setup.lossWeights, adversarial: setup.adversarial };
+
+  const computeShard = (rows: number, attackSeed: number, slot: Float32Array): WorkerReply => {
+    if (frozen.length > 0) writeWeightsFrom(frozen, sharedFrozen);
+    const x = tf.tensor4d(images.slice(0, rows * pixels), [rows, ...setup.imageShape] as [number, number, number, number]);
+    const y = tf.tensor1d(labels.slice(0, rows), 'int32');
+    let result;
+    try {
+      result = batchGradients(context, x, y, attackSeed);
+    } finally {
+      tf.dispose([x, y]);
+    }
+    const { gradients, ...outcome } = result;
+    try {
+      copyTensorsInto(gradients, slot);
+    } finally {
+      tf.dispose(gradients);
+    }
+    return { type: 'shard-done', ...outcome };
+  };
+
+  // Requests arrive in order and each is finished before the next: a slow `sync` cannot be overtaken by a `shard`.
+  let queue = Promise.resolve();
+  port.on('message', (request: WorkerRequest) => {
+    queue = queue.then(async () => {
+      try {
+        switch (request.type) {
+          case 'shard':
+            reply(computeShard(request.rows, request.attackSeed, slotSets[request.slotSet][setup.index]));
+            break;
+          case 'apply':
+            setLearningRate(request.learningRate);
+            applyGradients(optimizer, variables, averageGradients(slotSets[request.slotSet], request.rows, setup.trainableShapes));
+            break;
+          case 'sync':
+            writeWeightsFrom(weights, sharedWeights);
+            await restoreOptimizerState(optimizer, request.optimizer.manifest, request.optimizer.data, 'data-parallel worker');
+            reply({ type: 'synced' });
+            break;
+          case 'report':
+            copyTensorsInto(variables, report);
+            reply({ type: 'reported' });
+            break;
+        }
+      } catch (error) {
+        reply({ type: 'error', message: (error as Error).stack ?? String(error) });
+      }
+    });
+  });
+  reply({ type: 'ready' });
+}
