@@ -1,9 +1,16 @@
 #!/usr/bin/env node
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import { attackCommand, evaluateCommand, parseDataset, parsePositiveInteger, showCommand, trainCommand } from './commands.js';
+import { attackCommand, evaluateCommand, parseDataset, parsePositiveInteger, parseWorkers, showCommand, trainCommand } from './commands.js';
+import { defaultTrainingWorkers } from './environment.js';
 import { PROFILES, profileNamed } from './profiles.js';
 import { reproduce } from './reproduce.js';
+
+const workersOption = () =>
+  new Option(
+    '--workers <n>',
+    'worker threads sharing each training step (data-parallel); default: one per spare core while every thread keeps >= 32 images of a batch',
+  );
 
 const program = new Command('ddar-bench')
   .description('Reproduces the experiments of "Disentangled Deep Autoencoding Regularization for Robust Image Classification"')
@@ -22,7 +29,8 @@ program
   .option('--seeds <n>', 'number of seeds; default: the profile\'s')
   .option('--out <dir>', 'output directory (default: results/<profile>-<date>-<time>)')
   .option('--resume', 'continue a run in --out: skip finished models, continue half-trained ones from their checkpoints', false)
-  .action(async (options: { profile: string; datasets?: string; seeds?: string; out?: string; resume: boolean }) => {
+  .addOption(workersOption())
+  .action(async (options: { profile: string; datasets?: string; seeds?: string; out?: string; resume: boolean; workers?: string }) => {
     const base = profileNamed(options.profile);
     const profile = {
       ...base,
@@ -31,7 +39,8 @@ program
     };
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     const out = options.out ?? path.join('results', `${profile.name}-${stamp}`);
-    await reproduce({ profile, out, resume: options.resume, command: `ddar-bench ${process.argv.slice(2).join(' ')}` });
+    const workers = options.workers !== undefined ? parseWorkers(options.workers) : defaultTrainingWorkers(profile.batchSize);
+    await reproduce({ profile, out, resume: options.resume, workers, command: `ddar-bench ${process.argv.slice(2).join(' ')}` });
   });
 
 program
@@ -42,8 +51,11 @@ program
   .requiredOption('--variant <name>', 'baseline, ae-reg, ddar, pgd-at or ddar+pgd-at')
   .option('--seed <n>', 'seed', '1')
   .requiredOption('--out <dir>', 'directory for checkpoint/, model/ and training.json')
-  .action(async (options: { profile: string; dataset: string; variant: string; seed: string; out: string }) => {
-    await trainCommand(profileNamed(options.profile), { ...options, seed: parsePositiveInteger('--seed', options.seed) });
+  .addOption(workersOption())
+  .action(async (options: { profile: string; dataset: string; variant: string; seed: string; out: string; workers?: string }) => {
+    const profile = profileNamed(options.profile);
+    const workers = options.workers !== undefined ? parseWorkers(options.workers) : defaultTrainingWorkers(profile.batchSize);
+    await trainCommand(profile, { ...options, seed: parsePositiveInteger('--seed', options.seed), workers });
   });
 
 const testDataOptions = (command: Command) =>

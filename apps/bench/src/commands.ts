@@ -37,6 +37,13 @@ export function parseNumbers(option: string, text: string): number[] {
   return values;
 }
 
+/** `--workers`: a count of worker threads, 0 included. */
+export function parseWorkers(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 64) throw new Error(`--workers must be an integer from 0 to 64, but got '${text}'`);
+  return value;
+}
+
 export function parsePositiveInteger(option: string, text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1) throw new Error(`${option} must be a positive integer, but got '${text}'`);
@@ -57,13 +64,16 @@ function datasetFor(model: ClassifierModel, named: string | undefined): DatasetN
   throw new Error(`the model takes ${h}x${w}x${c} images; name a dataset with --dataset or pass --test-images/--test-labels`);
 }
 
-export async function trainCommand(profile: Profile, options: { dataset: string; variant: string; seed: number; out: string }): Promise<void> {
+export async function trainCommand(
+  profile: Profile,
+  options: { dataset: string; variant: string; seed: number; out: string; workers: number },
+): Promise<void> {
   await initBackend();
   const dataset = parseDataset(options.dataset);
   const variant = parseVariant(options.variant);
   const trainSet = await loadDataset(dataset, 'train', profile.trainLimit);
   try {
-    const trained = await trainVariant(profile, dataset, variant, options.seed, trainSet, options.out, (l) => console.error(l));
+    const trained = await trainVariant(profile, dataset, variant, options.seed, trainSet, options.out, (l) => console.error(l), options.workers);
     const last = trained.history.epochs[trained.history.epochs.length - 1];
     console.log(JSON.stringify({ model: path.join(options.out, 'model'), seconds: trained.seconds, lastEpoch: last }, null, 2));
     trained.model.dispose();

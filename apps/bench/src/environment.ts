@@ -20,6 +20,14 @@ export function versions(): Record<string, string> {
   return Object.fromEntries(names.map((name) => [name, versionOf(name)]));
 }
 
+/**
+ * Worker threads for data-parallel training when none are asked for: one per spare core, but no more than keeps every
+ * thread's share of a batch at 32 images or more (smaller shards spend more time on per-step overhead than they save).
+ */
+export function defaultTrainingWorkers(batchSize: number): number {
+  return Math.max(0, Math.min(os.availableParallelism() - 1, Math.floor(batchSize / 32) - 1));
+}
+
 export function machine(): Results['machine'] {
   const cpus = os.cpus();
   return {

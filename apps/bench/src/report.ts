@@ -70,7 +70,7 @@ export function renderReport(results: Results): string {
     `# DDAR reproduction — profile \`${results.profile}\``,
     '',
     `- command: \`${results.command}\``,
-    `- backend: ${results.backend}; machine: ${results.machine.cpus} × ${results.machine.cpuModel}, ` +
+    `- backend: ${results.backend}${results.trainingThreads !== undefined ? `, training on ${results.trainingThreads} thread${results.trainingThreads > 1 ? 's' : ''}` : ''}; machine: ${results.machine.cpus} × ${results.machine.cpuModel}, ` +
       `${results.machine.memoryGiB} GiB, ${results.machine.platform}, Node ${results.machine.node}`,
     `- started ${results.startedAt}${results.wallSeconds !== undefined ? `, wall time ${(results.wallSeconds / 60).toFixed(1)} min` : ''}`,
     `- versions: ${Object.entries(results.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`,

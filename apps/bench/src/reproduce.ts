@@ -20,6 +20,8 @@ export interface ReproduceOptions {
   out: string;
   resume: boolean;
   command: string;
+  /** Worker threads for data-parallel training (see `dataParallel` in @ddar/training). Default 0. */
+  workers?: number;
   log?: (line: string) => void;
 }
 
@@ -48,6 +50,7 @@ export async function reproduce(options: ReproduceOptions): Promise<Results> {
     profile: profile.name,
     command: options.command,
     backend: backend.name,
+    trainingThreads: (options.workers ?? 0) + 1,
     versions: versions(),
     machine: machine(),
     config: profile,
@@ -62,7 +65,7 @@ export async function reproduce(options: ReproduceOptions): Promise<Results> {
     const testSet = await loadDataset(dataset, 'test', profile.testLimit);
     try {
       for (let seed = 1; seed <= profile.seeds; seed++) {
-        await runSeed(profile, dataset, seed, trainSet, testSet, out, results, log);
+        await runSeed(profile, dataset, seed, trainSet, testSet, out, results, log, options.workers ?? 0);
         results.wallSeconds = previousSeconds + (performance.now() - started) / 1000;
         await writeArtifacts(results, out);
       }
@@ -87,6 +90,7 @@ async function runSeed(
   out: string,
   results: Results,
   log: (line: string) => void,
+  workers: number,
 ): Promise<void> {
   const seedDir = path.join(out, 'runs', dataset, `seed-${seed}`);
   const models = new Map<Variant, ClassifierModel>();
@@ -96,7 +100,7 @@ async function runSeed(
       const evaluationFile = path.join(seedDir, variant, 'evaluation.json');
       if (await exists(evaluationFile)) continue;
       log(`[${dataset} seed ${seed}] training ${variant}`);
-      const trained = await trainVariant(profile, dataset, variant, seed, trainSet, path.join(seedDir, variant), log);
+      const trained = await trainVariant(profile, dataset, variant, seed, trainSet, path.join(seedDir, variant), log, workers);
       models.set(variant, trained.model);
       const last = trained.history.epochs[trained.history.epochs.length - 1];
       trainSummaries.set(variant, { seconds: trained.seconds, epochs: trained.history.epochs.length, finalLoss: last?.losses.total, history: trained.history.epochs });
@@ -105,7 +109,7 @@ async function runSeed(
     for (const variant of profile.variants) {
       const source = transferSourceFor(variant, profile.variants);
       if (source !== undefined && !models.has(source) && models.has(variant)) {
-        const trained = await trainVariant(profile, dataset, source, seed, trainSet, path.join(seedDir, source), log);
+        const trained = await trainVariant(profile, dataset, source, seed, trainSet, path.join(seedDir, source), log, workers);
         models.set(source, trained.model);
       }
     }

@@ -42,6 +42,8 @@ export interface Results {
   profile: string;
   command: string;
   backend: string;
+  /** Threads sharing each training step (data-parallel training); absent in results written before it existed. */
+  trainingThreads?: number;
   versions: Record<string, string>;
   machine: { cpus: number; cpuModel: string; memoryGiB: number; platform: string; node: string };
   config: unknown;

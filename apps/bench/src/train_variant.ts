@@ -17,7 +17,14 @@ export interface TrainedModel {
   reused: boolean;
 }
 
-export function trainingConfig(profile: Profile, dataset: DatasetName, variant: Variant, seed: number, directory: string): TrainingConfig {
+export function trainingConfig(
+  profile: Profile,
+  dataset: DatasetName,
+  variant: Variant,
+  seed: number,
+  directory: string,
+  workers = 0,
+): TrainingConfig {
   const adversarial = isAdversariallyTrained(variant)
     ? {
         method: 'pgd' as const,
@@ -36,6 +43,7 @@ export function trainingConfig(profile: Profile, dataset: DatasetName, variant: 
     checkpoint: { directory: path.join(directory, 'checkpoint'), everySteps: 50 },
     resume: true,
     progress: 'auto',
+    dataParallel: { workers },
   };
 }
 
@@ -52,6 +60,7 @@ export async function trainVariant(
   trainSet: Dataset,
   directory: string,
   log: (line: string) => void,
+  workers = 0,
 ): Promise<TrainedModel> {
   const record = await readJsonIfExists<{ seconds: number; history: TrainingHistory }>(path.join(directory, 'training.json'));
   const modelDir = path.join(directory, 'model');
@@ -61,7 +70,7 @@ export async function trainVariant(
   }
   const [height, width, channels] = trainSet.images.shape.slice(1);
   const model = createModel({ variant, inputShape: [height, width, channels], numClasses: trainSet.numClasses, width: profile.width, seed });
-  const history = await train(model, { train: trainSet }, { ...trainingConfig(profile, dataset, variant, seed, directory), log });
+  const history = await train(model, { train: trainSet }, { ...trainingConfig(profile, dataset, variant, seed, directory, workers), log });
   // Summed over every session of a resumed run, which wall time since this call would not be.
   const seconds = history.epochs.reduce((sum, epoch) => sum + epoch.seconds, 0);
   await model.save(fileSystem(modelDir));
