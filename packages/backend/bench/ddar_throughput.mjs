@@ -2,8 +2,10 @@
 // default backend (initBackend(): wasm here, with the training and replacement kernels), next to PyTorch on CPU
 // (bench/pytorch_reference.py: a port of the same model, same batch size and optimizer) in the same run.
 // Usage: build backend and disentangle + attacks first (pnpm run build in each), then
-//        node bench/ddar_throughput.mjs [--epochs 1] [--rounds 1] [--no-pgd] [--no-train] [--no-pytorch]
+//        node bench/ddar_throughput.mjs [--epochs 3] [--rounds 1] [--no-pgd] [--no-train] [--no-train-api] [--no-pytorch]
 //        [--torch-threads 2,1]
+// Besides the bare loop below, the same model trains through @ddar/training's train() on one thread and data-parallel
+// with one worker thread per spare core (bench/train_api.mjs; --no-train-api skips both).
 // PyTorch runs once per thread count (default 2 and 1: on a loaded 2-core machine 1 thread is often faster); the
 // ratios are printed against each.
 //
@@ -23,6 +25,7 @@ import { initBackend } from '../dist/index.js';
 import { DDARModel } from '../../disentangle/dist/index.js';
 import { pgdAdversarial } from '../../attacks/dist/index.js';
 import { pytorchAvailable, runPytorch, torchThreadCounts } from './pytorch.mjs';
+import { randomDataset, trainApiThroughput } from './train_api.mjs';
 
 const IMAGES = 2048;
 const BATCH = 64;
@@ -38,10 +41,12 @@ function option(name, fallback) {
   }
   return value;
 }
-const EPOCHS = option('epochs', 1);
+const EPOCHS = option('epochs', 3);
 const ROUNDS = option('rounds', 1);
 const TRAIN = !process.argv.includes('--no-train');
 const PGD = !process.argv.includes('--no-pgd');
+const TRAIN_API = TRAIN && !process.argv.includes('--no-train-api');
+const SPARE_CORES = Math.max(1, os.availableParallelism() - 1);
 
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 const createModel = () => DDARModel.create({ inputShape: [28, 28, 1], numClasses: 10, backboneOptions: { width: 0.5 }, seed: 1 });
@@ -103,7 +108,7 @@ console.log(
     `node ${process.version}, ${os.cpus().length} cores, load average ${load()}`,
 );
 const withPytorch = !process.argv.includes('--no-pytorch') && pytorchAvailable();
-const rows = { ours: [], oursPgd: [] };
+const rows = { ours: [], oursPgd: [], train1t: [], trainDp: [] };
 const torchRows = new Map(); // 'train 2t' -> [images/s, ...]
 const addTorch = (key, rate) => torchRows.set(key, [...(torchRows.get(key) ?? []), rate]);
 for (let round = 0; round < ROUNDS; round++) {
@@ -124,6 +129,16 @@ for (let round = 0; round < ROUNDS; round++) {
       `train  ${info.name.padEnd(7)} ${ours.rate.toFixed(1).padStart(8)} images/s  (${ours.steps} timed batches, ` +
         `${ours.perStep.toFixed(3)} s/batch, loss ${ours.lastLoss.toFixed(3)}; load ${load()})`,
     );
+    for (const workers of TRAIN_API ? [0, SPARE_CORES] : []) {
+      const dataset = randomDataset(IMAGES);
+      const r = await trainApiThroughput({ createModel, dataset, batchSize: BATCH, epochs: EPOCHS, workers });
+      dataset.dispose();
+      (workers === 0 ? rows.train1t : rows.trainDp).push(r.rate);
+      console.log(
+        `train() ${String(r.threads).padStart(2)}t  ${r.rate.toFixed(1).padStart(8)} images/s  (${r.steps} timed batches, ` +
+          `${r.perStep.toFixed(3)} s/batch, loss ${r.lastLoss.toFixed(3)}; load ${load()})`,
+      );
+    }
   }
   if (PGD) {
     for (const threads of withPytorch ? torchThreadCounts() : []) {
@@ -141,9 +156,12 @@ for (let round = 0; round < ROUNDS; round++) {
 const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
 for (const [key, rates] of torchRows) {
   const [what, threads] = key.split(' ');
-  const ours = what === 'train' ? rows.ours : rows.oursPgd;
-  if (ours.length === 0) continue;
-  const label = what === 'train' ? 'DDAR training' : 'PGD-40 on classify';
-  console.log(`ours / pytorch-${threads}, ${label}: ${(mean(ours) / mean(rates)).toFixed(3)}`);
+  const candidates =
+    what === 'train'
+      ? [['DDAR training, bare loop', rows.ours], ['DDAR training, train() 1 thread', rows.train1t], [`DDAR training, train() ${SPARE_CORES + 1} threads`, rows.trainDp]]
+      : [['PGD-40 on classify', rows.oursPgd]];
+  for (const [label, ours] of candidates) {
+    if (ours.length > 0) console.log(`ours / pytorch-${threads}, ${label}: ${(mean(ours) / mean(rates)).toFixed(3)}`);
+  }
 }
 console.log(`load average after: ${load()}`);

@@ -1,6 +1,10 @@
 // Training throughput of the reference model on every backend this machine can start.
 // Usage: npx tsc -p tsconfig.build.json && node bench/throughput.mjs [--cpu-batches 2] [--epochs 2] [--rounds 1]
-//        [--backend tensorflow|wasm-stock|wasm|cpu|pytorch, or a comma-separated list such as wasm,pytorch]
+//        [--backend tensorflow|wasm-stock|wasm|cpu|train-1t|train-dp|pytorch, or a list such as wasm,train-dp,pytorch]
+//
+// train-1t and train-dp train the same model, on the default backend, through @ddar/training's train(): on the main
+// thread alone, and data-parallel with one worker thread per spare core (bench/train_api.mjs says what train() does
+// beyond the bare loop; they need the whole workspace built).
 //
 // PyTorch on CPU (bench/pytorch_reference.py, same model, batch and optimizer) runs in the same process run,
 // alternating with the default wasm backend `--rounds` times, once per thread count of `--torch-threads`
@@ -21,6 +25,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../dist/index.js';
 import { pytorchAvailable, runPytorch, torchThreadCounts } from './pytorch.mjs';
+import { createReferenceModel, referenceNetwork } from './reference_model.mjs';
+import { randomDataset, trainApiThroughput } from './train_api.mjs';
 
 const IMAGES = 2048;
 const BATCH = 128;
@@ -42,17 +48,6 @@ const selected = (name) => ONLY === undefined || ONLY.has(name);
 const CPU_BATCHES = option('cpu-batches', 2);
 const ROUNDS = option('rounds', 1);
 
-function referenceModel() {
-  const model = tfl.sequential();
-  model.add(tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, padding: 'valid', activation: 'relu' }));
-  model.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
-  model.add(tfl.layers.conv2d({ filters: 64, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }));
-  model.add(tfl.layers.flatten());
-  model.add(tfl.layers.dense({ units: 128, activation: 'relu' }));
-  model.add(tfl.layers.dense({ units: 10, activation: 'softmax' }));
-  return model;
-}
-
 function randomBatches() {
   const batches = [];
   for (let start = 0; start < IMAGES; start += BATCH) {
@@ -67,7 +62,7 @@ function randomBatches() {
 
 /** Trains `steps` batches (cycling over the data) and returns the seconds each one took. */
 function train(steps) {
-  const model = referenceModel();
+  const model = referenceNetwork();
   const optimizer = tf.train.adam(1e-3);
   const batches = randomBatches();
   const seconds = [];
@@ -125,10 +120,26 @@ function runOurs(name) {
   results.push({ name, rate });
 }
 
+const SPARE_CORES = Math.max(1, os.availableParallelism() - 1);
+const REPLICA = { module: new URL('./reference_model.mjs', import.meta.url), exportName: 'createReferenceModel' };
+
+async function runTrainApi(name) {
+  const workers = name === 'train-dp' ? SPARE_CORES : 0;
+  const dataset = randomDataset(IMAGES);
+  const r = await trainApiThroughput({ createModel: createReferenceModel, dataset, batchSize: BATCH, epochs: EPOCHS, workers, replica: REPLICA });
+  dataset.dispose();
+  console.log(
+    `${name.padEnd(10)} ${r.rate.toFixed(1).padStart(8)} images/s  (train(), ${r.threads} thread${r.threads > 1 ? 's' : ''}; ${r.steps} timed batches, ` +
+      `${r.perStep.toFixed(3)} s/batch, final loss ${r.lastLoss.toFixed(3)})`,
+  );
+  results.push({ name, rate: r.rate });
+}
+
 // 'wasm-stock' is wasm with only the missing training kernels added (initBackend's replaceKernels: false); it runs
 // first because replacements, once registered, stay registered. 'wasm' is the default: stock + replacement kernels.
 // PyTorch alternates with 'wasm' so that both see the same machine load.
-for (const name of ['tensorflow', 'wasm-stock', 'wasm', 'cpu'].filter(selected)) {
+const trainApiSelected = selected('train-1t') || selected('train-dp');
+for (const name of ['tensorflow', 'wasm-stock', 'wasm', 'cpu'].filter((n) => selected(n) || (n === 'wasm' && trainApiSelected))) {
   try {
     await initBackend({ backend: name === 'wasm-stock' ? 'wasm' : name, replaceKernels: name !== 'wasm-stock', log: false });
   } catch (error) {
@@ -138,10 +149,13 @@ for (const name of ['tensorflow', 'wasm-stock', 'wasm', 'cpu'].filter(selected))
   const rounds = name === 'wasm' ? ROUNDS : 1;
   for (let round = 0; round < rounds; round++) {
     if (name === 'wasm' && withPytorch) runPytorchReference();
-    runOurs(name);
+    if (selected(name)) runOurs(name);
+    if (name === 'wasm') {
+      for (const api of ['train-1t', 'train-dp'].filter(selected)) await runTrainApi(api);
+    }
   }
 }
-if (!selected('wasm') && withPytorch) runPytorchReference();
+if (!selected('wasm') && !trainApiSelected && withPytorch) runPytorchReference();
 
 const mean = (name) => {
   const rates = results.filter((r) => r.name === name).map((r) => r.rate);
