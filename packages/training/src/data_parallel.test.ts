@@ -1,3 +1,5 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@ddar/backend';
@@ -83,6 +85,48 @@ describe('train with dataParallel', () => {
     }
     expect(single.threads).toBe(1);
     reference.dispose();
+  });
+
+  it('gives idle workers nothing when a batch has fewer images than threads', async () => {
+    const tiny = { ...config, batchSize: 2, epochs: 1 };
+    const reference = smallModels.ddar();
+    await train(reference, { train: trainSet }, tiny);
+    const model = smallModels.ddar();
+    const history = await train(model, { train: trainSet }, { ...tiny, dataParallel: { workers: 3 } });
+    expect(history.threads).toBe(4);
+    expect(maxAbsDifference(weightsOf(model), weightsOf(reference))).toBeLessThan(1e-5);
+    reference.dispose();
+    model.dispose();
+  });
+
+  it('resumes a cancelled run to the very weights of an uninterrupted one', async () => {
+    const adversarialRun: TrainingConfig = {
+      ...config,
+      epochs: 3,
+      optimizer: { name: 'adam', learningRate: 0.01 },
+      adversarial: { method: 'pgd', epsilon: 0.1, steps: 2 },
+      dataParallel: { workers: 1 },
+    };
+    const uninterrupted = smallModels.ddar();
+    await train(uninterrupted, { train: trainSet }, adversarialRun);
+
+    const directory = mkdtempSync(path.join(tmpdir(), 'ddar-data-parallel-resume-'));
+    const controller = new AbortController();
+    const first = smallModels.ddar();
+    const cancelled = await train(first, { train: trainSet }, {
+      ...adversarialRun,
+      checkpoint: { directory },
+      signal: controller.signal,
+      onProgress: (event) => event.type === 'step' && event.globalStep === 4 && controller.abort(),
+    });
+    expect(cancelled.status).toBe('cancelled');
+    first.dispose();
+    const resumed = smallModels.ddar(99);
+    const history = await train(resumed, { train: trainSet }, { ...adversarialRun, checkpoint: { directory }, resume: true });
+    expect(history.resumedAt).toEqual([4]);
+    expect(maxAbsDifference(weightsOf(resumed), weightsOf(uninterrupted))).toBe(0);
+    resumed.dispose();
+    uninterrupted.dispose();
   });
 
   it('keeps the main thread memory flat across epochs and stops its workers', async () => {
