@@ -14,6 +14,7 @@ import type { DatasetName, Profile } from './profiles.js';
 import { renderReport } from './report.js';
 import type { Results, RunResult, Variant } from './results.js';
 import { trainVariant } from './train_variant.js';
+import { evaluateInWorker, runInLanes } from './parallel_evaluation.js';
 
 export interface ReproduceOptions {
   profile: Profile;
@@ -113,30 +114,49 @@ async function runSeed(
         models.set(source, trained.model);
       }
     }
+    const pending: Variant[] = [];
     for (const variant of profile.variants) {
-      const evaluationFile = path.join(seedDir, variant, 'evaluation.json');
-      let run = await readJsonIfExists<RunResult>(evaluationFile);
-      if (run === undefined) {
-        log(`[${dataset} seed ${seed}] evaluating ${variant}`);
-        const model = models.get(variant)!;
-        const sourceName = transferSourceFor(variant, profile.variants);
-        const evaluation = await evaluateModel(model, testSet, {
-          profile,
-          family: family(dataset),
-          seed,
-          transferSource: sourceName !== undefined ? { name: sourceName, model: models.get(sourceName)! } : undefined,
-          log,
-        });
-        run = { dataset, seed, variant, train: trainSummaries.get(variant)!, ...evaluation };
-        // The grid goes first: evaluation.json marks the variant finished, and a resumed run skips it entirely.
-        if (seed === 1) {
-          const images = tf.tidy(() => tf.slice(testSet.images, 0, Math.min(profile.gridImages, testSet.size)) as tf.Tensor4D);
-          const grid = reconstructionGrid(model, images);
-          images.dispose();
-          if (grid !== undefined) await writeFileAtomic(path.join(out, 'grids', `${dataset}-${variant}.png`), grid.png);
-        }
-        await writeFileAtomic(evaluationFile, JSON.stringify(run, null, 2));
+      if (!(await exists(path.join(seedDir, variant, 'evaluation.json')))) pending.push(variant);
+    }
+    const lanes = Math.min(workers + 1, pending.length);
+    if (lanes > 1) log(`[${dataset} seed ${seed}] evaluating ${pending.join(', ')} on ${lanes} threads`);
+    await runInLanes(pending, lanes, async (variant, lane) => {
+      const evaluationLog = lanes > 1 ? (line: string) => log(`  ${variant}: ${line.trim()}`) : log;
+      if (lanes === 1) log(`[${dataset} seed ${seed}] evaluating ${variant}`);
+      const sourceName = transferSourceFor(variant, profile.variants);
+      const evaluation =
+        lane === 0
+          ? await evaluateModel(models.get(variant)!, testSet, {
+              profile,
+              family: family(dataset),
+              seed,
+              transferSource: sourceName !== undefined ? { name: sourceName, model: models.get(sourceName)! } : undefined,
+              log: evaluationLog,
+            })
+          : await evaluateInWorker(
+              {
+                backend: tf.getBackend(),
+                dataset,
+                profile,
+                seed,
+                modelDirectory: path.join(seedDir, variant, 'model'),
+                transferSource: sourceName !== undefined ? { name: sourceName, modelDirectory: path.join(seedDir, sourceName, 'model') } : undefined,
+              },
+              evaluationLog,
+            );
+      const run: RunResult = { dataset, seed, variant, train: trainSummaries.get(variant)!, ...evaluation };
+      // The grid goes first: evaluation.json marks the variant finished, and a resumed run skips it entirely.
+      if (seed === 1) {
+        const images = tf.tidy(() => tf.slice(testSet.images, 0, Math.min(profile.gridImages, testSet.size)) as tf.Tensor4D);
+        const grid = reconstructionGrid(models.get(variant)!, images);
+        images.dispose();
+        if (grid !== undefined) await writeFileAtomic(path.join(out, 'grids', `${dataset}-${variant}.png`), grid.png);
       }
+      await writeFileAtomic(path.join(seedDir, variant, 'evaluation.json'), JSON.stringify(run, null, 2));
+    });
+    for (const variant of profile.variants) {
+      const run = await readJsonIfExists<RunResult>(path.join(seedDir, variant, 'evaluation.json'));
+      if (run === undefined) throw new Error(`the evaluation of ${variant} (${dataset}, seed ${seed}) is missing after evaluating it`);
       results.runs.push(run);
     }
   } finally {
