@@ -9,7 +9,8 @@ import { reproduce } from './reproduce.js';
 const workersOption = () =>
   new Option(
     '--workers <n>',
-    'worker threads sharing each training step (data-parallel); default: one per spare core while every thread keeps >= 32 images of a batch',
+    'worker threads that share each training step (data-parallel) and evaluate models side by side; ' +
+      'default: one per spare core while every thread keeps >= 32 images of a batch',
   );
 
 const program = new Command('ddar-bench')

@@ -7,9 +7,11 @@
 //   Both import @ddar/disentangle's built dist by relative path (not a dependency of @ddar/backend).
 /* global console */
 import process from 'node:process';
+import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../dist/index.js';
+import { referenceNetwork } from './reference_model.mjs';
 
 const STEPS = 5;
 const batchAt = process.argv.indexOf('--batch');
@@ -17,13 +19,7 @@ const BATCH = batchAt < 0 ? undefined : Number(process.argv[batchAt + 1]);
 if (BATCH !== undefined && !(Number.isInteger(BATCH) && BATCH > 0)) throw new Error(`profile_step: --batch must be a positive integer`);
 await initBackend({ backend: 'wasm', log: false, replaceKernels: !process.argv.includes('--stock') });
 
-const model = tfl.sequential();
-model.add(tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, padding: 'valid', activation: 'relu' }));
-model.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
-model.add(tfl.layers.conv2d({ filters: 64, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }));
-model.add(tfl.layers.flatten());
-model.add(tfl.layers.dense({ units: 128, activation: 'relu' }));
-model.add(tfl.layers.dense({ units: 10, activation: 'softmax' }));
+const model = referenceNetwork();
 const optimizer = tf.train.adam(1e-3);
 const xs = tf.randomUniform([BATCH ?? 128, 28, 28, 1]);
 const ys = tf.tidy(() => tf.cast(tf.oneHot(tf.randomUniform([BATCH ?? 128], 0, 10, 'int32'), 10), 'float32'));

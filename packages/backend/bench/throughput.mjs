@@ -20,6 +20,7 @@
 /* global console */
 import os from 'node:os';
 import process from 'node:process';
+import { URL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
