@@ -2,7 +2,6 @@
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { attackCommand, evaluateCommand, parseDataset, parsePositiveInteger, parseWorkers, showCommand, trainCommand } from './commands.js';
-import { defaultTrainingWorkers } from './environment.js';
 import { PROFILES, profileNamed } from './profiles.js';
 import { reproduce } from './reproduce.js';
 
@@ -40,7 +39,7 @@ program
     };
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     const out = options.out ?? path.join('results', `${profile.name}-${stamp}`);
-    const workers = options.workers !== undefined ? parseWorkers(options.workers) : defaultTrainingWorkers(profile.batchSize);
+    const workers = options.workers !== undefined ? parseWorkers(options.workers) : undefined;
     await reproduce({ profile, out, resume: options.resume, workers, command: `ddar-bench ${process.argv.slice(2).join(' ')}` });
   });
 
@@ -55,7 +54,7 @@ program
   .addOption(workersOption())
   .action(async (options: { profile: string; dataset: string; variant: string; seed: string; out: string; workers?: string }) => {
     const profile = profileNamed(options.profile);
-    const workers = options.workers !== undefined ? parseWorkers(options.workers) : defaultTrainingWorkers(profile.batchSize);
+    const workers = options.workers !== undefined ? parseWorkers(options.workers) : undefined;
     await trainCommand(profile, { ...options, seed: parsePositiveInteger('--seed', options.seed), workers });
   });
 

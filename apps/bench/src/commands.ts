@@ -14,6 +14,7 @@ import { writeFileAtomic } from './files.js';
 import { reconstructionGrid } from './grids_for_model.js';
 import { VARIANTS, type Variant } from './results.js';
 import { trainVariant } from './train_variant.js';
+import { defaultWorkers } from './environment.js';
 
 export function parseDataset(name: string): DatasetName {
   if (!(DATASET_NAMES as readonly string[]).includes(name)) {
@@ -66,14 +67,15 @@ function datasetFor(model: ClassifierModel, named: string | undefined): DatasetN
 
 export async function trainCommand(
   profile: Profile,
-  options: { dataset: string; variant: string; seed: number; out: string; workers: number },
+  options: { dataset: string; variant: string; seed: number; out: string; workers?: number },
 ): Promise<void> {
-  await initBackend();
+  const backend = await initBackend();
+  const workers = options.workers ?? defaultWorkers(profile.batchSize, backend.name);
   const dataset = parseDataset(options.dataset);
   const variant = parseVariant(options.variant);
   const trainSet = await loadDataset(dataset, 'train', profile.trainLimit);
   try {
-    const trained = await trainVariant(profile, dataset, variant, options.seed, trainSet, options.out, (l) => console.error(l), options.workers);
+    const trained = await trainVariant(profile, dataset, variant, options.seed, trainSet, options.out, (l) => console.error(l), workers);
     const last = trained.history.epochs[trained.history.epochs.length - 1];
     console.log(JSON.stringify({ model: path.join(options.out, 'model'), seconds: trained.seconds, lastEpoch: last }, null, 2));
     trained.model.dispose();

@@ -21,10 +21,12 @@ export function versions(): Record<string, string> {
 }
 
 /**
- * Worker threads for data-parallel training when none are asked for: one per spare core, but no more than keeps every
- * thread's share of a batch at 32 images or more (smaller shards spend more time on per-step overhead than they save).
+ * Worker threads for data-parallel training and side-by-side evaluation when none are asked for: one per spare core,
+ * but no more than keeps every thread's share of a batch at 32 images or more (smaller shards spend more time on
+ * per-step overhead than they save), and none on the `tensorflow` backend, which already computes on every core.
  */
-export function defaultTrainingWorkers(batchSize: number): number {
+export function defaultWorkers(batchSize: number, backend: string): number {
+  if (backend === 'tensorflow') return 0;
   return Math.max(0, Math.min(os.availableParallelism() - 1, Math.floor(batchSize / 32) - 1));
 }
 

@@ -5,7 +5,7 @@ import { initBackend } from '@ddar/backend';
 import type { Dataset } from '@ddar/datasets';
 import type { ClassifierModel } from '@ddar/disentangle';
 import { family, loadDataset } from './data.js';
-import { machine, versions } from './environment.js';
+import { defaultWorkers, machine, versions } from './environment.js';
 import { evaluateModel } from './evaluate_model.js';
 import { exists, readJsonIfExists, writeFileAtomic } from './files.js';
 import { reconstructionGrid } from './grids_for_model.js';
@@ -21,7 +21,10 @@ export interface ReproduceOptions {
   out: string;
   resume: boolean;
   command: string;
-  /** Worker threads for data-parallel training (see `dataParallel` in @ddar/training). Default 0. */
+  /**
+   * Worker threads that share each training step (`dataParallel` of @ddar/training) and evaluate models side by side.
+   * Default: `defaultWorkers` for the profile's batch size and the backend.
+   */
   workers?: number;
   log?: (line: string) => void;
 }
@@ -46,12 +49,13 @@ export async function reproduce(options: ReproduceOptions): Promise<Results> {
   await fs.mkdir(out, { recursive: true });
   const started = performance.now();
   const backend = await initBackend({ log });
+  const workers = options.workers ?? defaultWorkers(profile.batchSize, backend.name);
   const previous = options.resume ? await readJsonIfExists<Results>(path.join(out, 'results.json')) : undefined;
   const results: Results = {
     profile: profile.name,
     command: options.command,
     backend: backend.name,
-    trainingThreads: (options.workers ?? 0) + 1,
+    trainingThreads: workers + 1,
     versions: versions(),
     machine: machine(),
     config: profile,
@@ -66,7 +70,7 @@ export async function reproduce(options: ReproduceOptions): Promise<Results> {
     const testSet = await loadDataset(dataset, 'test', profile.testLimit);
     try {
       for (let seed = 1; seed <= profile.seeds; seed++) {
-        await runSeed(profile, dataset, seed, trainSet, testSet, out, results, log, options.workers ?? 0);
+        await runSeed(profile, dataset, seed, trainSet, testSet, out, results, log, workers);
         results.wallSeconds = previousSeconds + (performance.now() - started) / 1000;
         await writeArtifacts(results, out);
       }

@@ -68,7 +68,8 @@ export interface CheckpointConfig {
 /**
  * Data-parallel training over worker threads (opt-in): each batch is split among the main thread and `workers` worker
  * threads, each computing the gradients of its share on its own copy of the model; the main thread applies their
- * average. On a machine with a free core per worker this multiplies throughput; see docs/training.md.
+ * average. On a machine with a free core per worker this multiplies throughput; see docs/training.md. It is meant for the
+ * `wasm` and `cpu` backends, which compute on one thread; `tensorflow` (tfjs-node) already uses every core.
  */
 export interface DataParallelConfig {
   /** Worker threads besides the main thread, e.g. `os.availableParallelism() - 1`. 0 trains on the main thread alone. */
