@@ -154,13 +154,14 @@ export class DataParallelGroup {
     const count = config.workers;
     const weights = allWeights(context.model);
     const frozen = frozenWeights(context.model);
-    const trainableShapes = shapesOf(trainableFlatWeights(context.model));
+    const trainable = trainableFlatWeights(context.model);
+    const trainableShapes = shapesOf(trainable);
     const imageShape = resolved.trainData.imageShape;
     const pixels = imageShape.reduce((a, b) => a * b, 1);
     const maxRows = Math.ceil(resolved.batchSize / (count + 1));
     const weightsBuffer = new SharedArrayBuffer(flatSize(weights) * 4);
     const frozenBuffer = new SharedArrayBuffer(flatSize(frozen) * 4);
-    const gradientBytes = flatSize(trainableShapes.map((shape) => ({ size: shape.reduce((a, b) => a * b, 1) }))) * 4;
+    const gradientBytes = flatSize(trainable) * 4;
     const slotSets = [0, 1].map(() => Array.from({ length: count + 1 }, () => new SharedArrayBuffer(gradientBytes))) as [SharedArrayBuffer[], SharedArrayBuffer[]];
     const reports = Array.from({ length: count }, () => new SharedArrayBuffer(gradientBytes));
     const replica = await replicaSource(context.model, config);
