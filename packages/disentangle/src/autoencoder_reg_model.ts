@@ -103,6 +103,6 @@ export class AutoencoderRegModel extends LayersClassifier<AutoencoderRegModelCon
     return computeLossTerms(resolved, () => {
       const [logits, reconstruction] = this.network.apply(images, { training: true }) as tf.Tensor[];
       return { logits: logits as tf.Tensor2D, labels, input: target, reconstruction: reconstruction as tf.Tensor4D };
-    });
+    }, options.returnLogits);
   }
 }

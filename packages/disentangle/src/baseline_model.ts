@@ -69,6 +69,6 @@ export class BaselineModel extends LayersClassifier<BaselineModelConfig> {
     return computeLossTerms(resolved, () => ({
       logits: this.network.apply(images, { training: true }) as tf.Tensor2D,
       labels,
-    }));
+    }), options.returnLogits);
   }
 }

@@ -23,10 +23,15 @@ export interface LossTermsOptions {
    * still describe the clean image (the denoising reading of DDAR's regularizer).
    */
   reconstructionTarget?: tf.Tensor4D;
+  /**
+   * Also return the logits of this forward pass (training mode) as `logits`, a tensor the caller then owns: a training
+   * loop counts correct predictions from them instead of running the classifier a second time.
+   */
+  returnLogits?: boolean;
 }
 
-/** The loss and its unweighted terms, as `ddarObjective` returns them. */
-export type LossTerms = DDARObjectiveResult;
+/** The loss and its unweighted terms, as `ddarObjective` returns them, and the logits when asked for. */
+export type LossTerms = DDARObjectiveResult & { logits?: tf.Tensor2D };
 
 /**
  * What the training loop, the attacks and the bench need from any of the compared models, so that all

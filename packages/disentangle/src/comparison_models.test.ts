@@ -55,6 +55,24 @@ describe('the compared models share one interface', () => {
     model.dispose();
   });
 
+  it.each(Object.keys(builders))('%s: returns the logits of the loss pass only when asked, as the caller\'s tensor', (kind) => {
+    const model = builders[kind]();
+    const { images, labels } = randomBatch(4, SHAPE, 10, 3);
+    const plain = model.lossTerms(images, labels);
+    expect(plain.logits).toBeUndefined();
+    const before = tf.memory().numTensors;
+    const withLogits = model.lossTerms(images, labels, {}, { returnLogits: true });
+    // total, one scalar per term, and the logits: nothing else of the forward pass survives.
+    expect(tf.memory().numTensors - before).toBe(1 + Object.keys(withLogits.terms).length + 1);
+    const classified = model.classify(images);
+    // smallCnn has no batch norm or dropout, so training-mode logits are the inference-mode ones.
+    expect(maxAbsDifference(withLogits.logits!, classified)).toBeLessThan(1e-5);
+    expect(withLogits.total.dataSync()[0]).toBeCloseTo(plain.total.dataSync()[0], 6);
+    expect(() => model.lossTerms(images, labels, {}, { returnLogits: 'yes' as unknown as boolean })).toThrow('options.returnLogits must be a boolean');
+    tf.dispose([images, labels, classified, plain.total, withLogits.total, withLogits.logits!, ...Object.values(plain.terms), ...Object.values(withLogits.terms)]);
+    model.dispose();
+  });
+
   it.each(Object.keys(builders))('%s: gradients reach every weight, and training lowers the loss', (kind) => {
     const model = builders[kind]();
     expect(model.kind).toBe(kind);

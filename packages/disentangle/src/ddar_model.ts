@@ -265,7 +265,7 @@ export class DDARModel extends LayersClassifier<DDARModelConfig> {
         reconstruction: this.warp(template as tf.Tensor4D, displacement as tf.Tensor4D),
         displacement: displacement as tf.Tensor4D,
       };
-    });
+    }, options.returnLogits);
   }
 
   private warp(template: tf.Tensor4D, displacement: tf.Tensor4D): tf.Tensor4D {

@@ -79,6 +79,9 @@ export abstract class LayersClassifier<Config extends ModelConfig> implements Cl
     if (options == null || typeof options !== 'object') {
       throw new Error(`Error in ${op}: options must be an object, but got ${String(options)}`);
     }
+    if (options.returnLogits !== undefined && typeof options.returnLogits !== 'boolean') {
+      throw new Error(`Error in ${op}: options.returnLogits must be a boolean, but got ${String(options.returnLogits)}`);
+    }
     const target = options.reconstructionTarget ?? images;
     assertImageBatch(op, 'options.reconstructionTarget', target, this.inputShape);
     if (target.shape[0] !== images.shape[0]) {

@@ -18,14 +18,19 @@ export function resolveLossWeights(defaults: DDARWeights, given: LossWeights, fo
 
 /**
  * Runs `forward` and the objective in one tidy scope: only the total and the terms survive, as new
- * scalars owned by the caller.
+ * scalars owned by the caller, and with `returnLogits` the logits of the forward pass.
  */
-export function computeLossTerms(weights: DDARWeights, forward: () => DDARObjectiveInputs): LossTerms {
+export function computeLossTerms(weights: DDARWeights, forward: () => DDARObjectiveInputs, returnLogits = false): LossTerms {
   const objective = ddarObjective(weights);
+  let logits: tf.Tensor2D | undefined;
   const flat = tf.tidy(() => {
-    const { total, terms } = objective(forward());
+    const inputs = forward();
+    const { total, terms } = objective(inputs);
+    if (returnLogits) logits = tf.keep(inputs.logits);
     return { total, ...terms } as Record<string, tf.Scalar>;
   });
   const { total, ...terms } = flat;
-  return { total, terms: terms as unknown as LossTerms['terms'] };
+  const result: LossTerms = { total, terms: terms as unknown as LossTerms['terms'] };
+  if (logits !== undefined) result.logits = logits;
+  return result;
 }

@@ -40,4 +40,33 @@ describe('train with the @ddar/disentangle models', () => {
     expect(Object.keys(last.losses).sort()).toEqual(expectedTerms);
     model.dispose();
   });
+
+  it.each([false, true])('counts training accuracy from the loss pass logits as classify would (adversarial: %s)', async (adversarial) => {
+    const run = (model: ReturnType<typeof smallModels.ddar>) =>
+      train(model, { train: trainSet }, {
+        epochs: 2,
+        batchSize: 16,
+        optimizer: { name: 'adam', learningRate: 0.01 },
+        adversarial: adversarial ? { method: 'fgsm-rs', epsilon: 0.1 } : undefined,
+        log: false,
+      });
+    const withLogits = smallModels.ddar();
+    const counted = await run(withLogits);
+    // The same model with the logits dropped: training falls back to classify() for every count.
+    const withoutLogits = smallModels.ddar();
+    const lossTerms = withoutLogits.lossTerms.bind(withoutLogits);
+    withoutLogits.lossTerms = (x, y, weights, options) => {
+      const { logits, ...rest } = lossTerms(x, y, weights, options);
+      logits?.dispose();
+      return rest;
+    };
+    const classified = await run(withoutLogits);
+    counted.epochs.forEach((epoch, i) => {
+      expect(epoch.trainAccuracy).toBe(classified.epochs[i].trainAccuracy);
+      expect(epoch.trainAdversarialAccuracy).toBe(classified.epochs[i].trainAdversarialAccuracy);
+      expect(epoch.losses).toEqual(classified.epochs[i].losses);
+    });
+    withLogits.dispose();
+    withoutLogits.dispose();
+  });
 });

@@ -10,7 +10,10 @@ export interface EpochRecord {
   learningRate: number;
   /** Mean of `total` and of every term over the epoch. */
   losses: Record<string, number>;
-  /** Accuracy on the clean training batches, measured just before each update. */
+  /**
+   * Accuracy on the clean training batches, measured just before each update: from the logits of the loss's forward
+   * pass when the model returns them (`returnLogits`; training mode, as Keras counts it), otherwise with `classify`.
+   */
   trainAccuracy: number;
   /** With adversarial training: accuracy on the adversarial batches the model was trained on. */
   trainAdversarialAccuracy?: number;

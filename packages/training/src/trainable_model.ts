@@ -24,12 +24,19 @@ export interface LossTerms {
   total: tf.Scalar;
   /** Term name to unweighted scalar (e.g. `DDARTerms` of @ddar/losses); typed loosely so that interfaces fit. */
   terms: object;
+  /** With `returnLogits`: the logits of this forward pass, which the caller then owns. */
+  logits?: tf.Tensor2D;
 }
 
 /** Extra inputs of `lossTerms`; adversarial training uses `reconstructionTarget` (see docs/training.md). */
 export interface LossTermsOptions {
   /** The image the reconstruction term compares the reconstruction with; defaults to the model input. */
   reconstructionTarget?: tf.Tensor4D;
+  /**
+   * Asks the model to return the logits of the loss's forward pass, so that training counts correct predictions
+   * without running `classify` again. A model that does not return them is counted with `classify`.
+   */
+  returnLogits?: boolean;
 }
 
 /**
