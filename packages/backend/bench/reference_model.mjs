@@ -18,16 +18,21 @@ export function referenceNetwork() {
   return model;
 }
 
-/** The reference network with the members train() uses; the loss is the same categorical cross-entropy. */
+/**
+ * The reference network with the members train() uses; the loss is the same categorical cross-entropy. Like the
+ * @ddar/disentangle models it returns the output of its forward pass when asked (`returnLogits`), so that train()
+ * counts training accuracy without a second forward pass (class probabilities rank classes as logits do).
+ */
 export function createReferenceModel() {
   const network = referenceNetwork();
   return {
     kind: 'reference',
     classify: (x) => network.apply(x),
-    lossTerms: (x, y) => ({
-      total: tf.mean(tfl.metrics.categoricalCrossentropy(tf.cast(tf.oneHot(y, 10), 'float32'), network.apply(x, { training: true }))),
-      terms: {},
-    }),
+    lossTerms: (x, y, weights, options = {}) => {
+      const probabilities = network.apply(x, { training: true });
+      const total = tf.mean(tfl.metrics.categoricalCrossentropy(tf.cast(tf.oneHot(y, 10), 'float32'), probabilities));
+      return options.returnLogits ? { total, terms: {}, logits: probabilities } : { total, terms: {} };
+    },
     trainableWeights: network.trainableWeights,
     network,
     save: (handler) => network.save(handler),
