@@ -1,12 +1,11 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic as atomicWrite } from '@ddar/backend';
 
-/** Writes through a temporary sibling and a rename, so a killed run never leaves half a result file. */
+/** `@ddar/backend`'s atomic write, creating the directory first: a killed run never leaves half a result file. */
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
   await fs.mkdir(path.dirname(target), { recursive: true });
-  const temporary = `${target}.tmp-${process.pid}`;
-  await fs.writeFile(temporary, data);
-  await fs.rename(temporary, target);
+  await atomicWrite(target, data);
 }
 
 export async function readJsonIfExists<T>(file: string): Promise<T | undefined> {

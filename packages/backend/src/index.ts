@@ -3,6 +3,7 @@ export type { BackendInfo, BackendName, InitBackendOptions } from './init_backen
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './kernels/register_all_kernels.js';
 export { registerWasmReplacementKernels } from './kernels/register_replacement_kernels.js';
 export { fileSystem, registerFileSystemRouter, FILE_SCHEME } from './io/file_system.js';
+export { writeFileAtomic, writeFileSynced } from './io/atomic_file.js';
 export { saveModel, loadModel } from './io/save_load.js';
 export type { Saveable } from './io/save_load.js';
 export { SeededRandom } from './random.js';

@@ -1,8 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
-import { fileSystem } from '@ddar/backend';
-import { writeFileAtomic } from './atomic_file.js';
+import { fileSystem, writeFileAtomic, writeFileSynced } from '@ddar/backend';
 import type { ResolvedTrainingConfig } from './config.js';
 import { encodeOptimizerState, type OptimizerStateManifest } from './optimizer_state.js';
 import type { TrainableModel } from './trainable_model.js';
@@ -50,16 +49,6 @@ export interface LoadedCheckpoint {
 
 function stepDirectoryName(globalStep: number): string {
   return `${STEP_PREFIX}${String(globalStep).padStart(9, '0')}`;
-}
-
-async function writeFileSynced(file: string, data: Uint8Array | string): Promise<void> {
-  const handle = await fs.open(file, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /**

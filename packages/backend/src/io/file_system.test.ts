@@ -113,11 +113,13 @@ describe('fileSystem IO handler', () => {
   it('never leaves a half-written model when the saving process is killed', async () => {
     // The saver runs in its own process so that SIGKILL lands wherever it lands, mid-write included.
     const work = mkdtempSync(path.join(os.tmpdir(), 'ddar-kill-'));
-    const compiled = transformFileSync(path.join(__dirname, 'file_system.ts'), {
-      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-      module: { type: 'commonjs' },
-    }).code;
-    writeFileSync(path.join(work, 'file_system.js'), compiled);
+    for (const module of ['file_system', 'atomic_file']) {
+      const compiled = transformFileSync(path.join(__dirname, `${module}.ts`), {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+        module: { type: 'commonjs' },
+      }).code;
+      writeFileSync(path.join(work, `${module}.js`), compiled);
+    }
     const target = path.join(work, 'model');
     const saver = `
       const tf = require(${JSON.stringify(require.resolve('@tensorflow/tfjs-core'))});

@@ -2,29 +2,12 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { writeFileAtomic } from './atomic_file.js';
 
 /** URL prefix that routes `model.save` / `tf.loadLayersModel` to the local file system; `fileSystem()` also takes plain paths. */
 export const FILE_SCHEME = 'file://';
 const MODEL_JSON = 'model.json';
 const WEIGHTS_PREFIX = 'weights-';
-
-/** Writes `data` to `target` through a temporary sibling and a rename, so readers never see half a file. */
-async function writeFileAtomic(target: string, data: Uint8Array | string): Promise<void> {
-  const temporary = `${target}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  const handle = await fs.open(temporary, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(temporary, target);
-  } catch (error) {
-    await fs.rm(temporary, { force: true });
-    throw error;
-  }
-}
 
 function stripScheme(url: string): string {
   return url.startsWith(FILE_SCHEME) ? url.slice(FILE_SCHEME.length) : url;
