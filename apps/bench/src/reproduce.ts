@@ -118,10 +118,12 @@ async function runSeed(
         models.set(source, trained.model);
       }
     }
-    const pending: Variant[] = [];
+    const runs = new Map<Variant, RunResult>();
     for (const variant of profile.variants) {
-      if (!(await exists(path.join(seedDir, variant, 'evaluation.json')))) pending.push(variant);
+      const finished = await readJsonIfExists<RunResult>(path.join(seedDir, variant, 'evaluation.json'));
+      if (finished !== undefined) runs.set(variant, finished);
     }
+    const pending = profile.variants.filter((variant) => !runs.has(variant));
     const lanes = Math.min(workers + 1, pending.length);
     if (lanes > 1) log(`[${dataset} seed ${seed}] evaluating ${pending.join(', ')} on ${lanes} threads`);
     await runInLanes(pending, lanes, async (variant, lane) => {
@@ -157,12 +159,9 @@ async function runSeed(
         if (grid !== undefined) await writeFileAtomic(path.join(out, 'grids', `${dataset}-${variant}.png`), grid.png);
       }
       await writeFileAtomic(path.join(seedDir, variant, 'evaluation.json'), JSON.stringify(run, null, 2));
+      runs.set(variant, run);
     });
-    for (const variant of profile.variants) {
-      const run = await readJsonIfExists<RunResult>(path.join(seedDir, variant, 'evaluation.json'));
-      if (run === undefined) throw new Error(`the evaluation of ${variant} (${dataset}, seed ${seed}) is missing after evaluating it`);
-      results.runs.push(run);
-    }
+    for (const variant of profile.variants) results.runs.push(runs.get(variant)!);
   } finally {
     for (const model of models.values()) model.dispose();
   }

@@ -156,6 +156,7 @@ export class DataParallelGroup {
     const frozen = frozenWeights(context.model);
     const trainable = trainableFlatWeights(context.model);
     const trainableShapes = shapesOf(trainable);
+    const weightShapes = shapesOf(weights);
     const imageShape = resolved.trainData.imageShape;
     const pixels = imageShape.reduce((a, b) => a * b, 1);
     const maxRows = Math.ceil(resolved.batchSize / (count + 1));
@@ -183,7 +184,7 @@ export class DataParallelGroup {
           lossWeights: context.lossWeights,
           adversarial: context.adversarial,
           imageShape,
-          weightShapes: shapesOf(weights),
+          weightShapes,
           trainableShapes,
           weights: weightsBuffer,
           frozenWeights: frozenBuffer,

@@ -4,7 +4,15 @@ import '@tensorflow/tfjs-layers';
 import { initBackend, type BackendName } from '@ddar/backend';
 import { loadClassifierModel } from '@ddar/disentangle';
 import type { ReplicaSource, WorkerReply, WorkerRequest, WorkerSetup } from './data_parallel_messages.js';
-import { allWeights, copyTensorsInto, frozenWeights, shapesOf, trainableFlatWeights, writeWeightsFrom } from './flat_weights.js';
+import {
+  allWeights,
+  copyTensorsInto,
+  frozenWeights,
+  shapesOf,
+  trainableFlatWeights,
+  writeWeightsFrom,
+  type FlatWeight,
+} from './flat_weights.js';
 import { averageGradients } from './gradient_average.js';
 import { createOptimizer } from './optimizer_factory.js';
 import { restoreOptimizerState } from './optimizer_state.js';
@@ -49,16 +57,17 @@ function assertSameShapes(what: string, expected: number[][], actual: number[][]
 export async function serveShards(port: MessagePort, setup: WorkerSetup): Promise<void> {
   const reply = (message: WorkerReply) => port.postMessage(message);
   let model: TrainableModel;
+  let weights: FlatWeight[];
   try {
     await initBackend({ backend: setup.backend as BackendName, log: false });
     model = await buildReplica(setup.replica);
-    assertSameShapes('weights', setup.weightShapes, shapesOf(allWeights(model)));
+    weights = allWeights(model);
+    assertSameShapes('weights', setup.weightShapes, shapesOf(weights));
     assertSameShapes('trainable weights', setup.trainableShapes, shapesOf(trainableFlatWeights(model)));
   } catch (error) {
     reply({ type: 'error', message: (error as Error).message });
     return;
   }
-  const weights = allWeights(model);
   const frozen = frozenWeights(model);
   const variables = trainableVariables(model);
   const { optimizer, setLearningRate } = createOptimizer(setup.optimizer);

@@ -13,15 +13,15 @@ export interface FlatWeight {
 
 function flatWeight(name: string, shape: ReadonlyArray<number | null>, read: () => tf.Tensor, write: (value: tf.Tensor) => void): FlatWeight {
   if (shape.some((dimension) => dimension === null)) {
-    throw new Error(`data parallel: weight ${name} has an unknown dimension [${shape.join(', ')}]; build the model before training`);
+    throw new Error(`weight ${name} has an unknown dimension [${shape.join(', ')}]; build the model before training it`);
   }
   const dims = shape as number[];
   return { name, shape: [...dims], size: dims.reduce((a, b) => a * b, 1), read, write };
 }
 
 /**
- * Every weight of the model, trainable or not (batch-norm statistics too): what a worker's copy must receive before
- * each step so that it computes gradients, and crafts adversarials, with exactly the main model's state.
+ * Every weight of the model, trainable or not (batch-norm statistics too), named as `model.json` stores them: what a
+ * checkpoint restores, and what a data-parallel worker's copy must receive to compute with the main model's state.
  */
 export function allWeights(model: TrainableModel): FlatWeight[] {
   const weights: ReadonlyArray<tf.Variable | ModelWeight> = model.network?.weights ?? model.trainableWeights;

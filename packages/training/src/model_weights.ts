@@ -1,28 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelWeight, TrainableModel } from './trainable_model.js';
-
-interface NamedTarget {
-  /** The name `model.json` stores the weight under. */
-  name: string;
-  shape: ReadonlyArray<number | null>;
-  write(value: tf.Tensor): void;
-}
-
-function restoreTargets(model: TrainableModel): NamedTarget[] {
-  if (model.network !== undefined) {
-    return model.network.weights.map((weight: ModelWeight) => ({
-      name: weight.originalName,
-      shape: weight.shape,
-      write: (value) => void weight.write(value),
-    }));
-  }
-  return model.trainableWeights.map((weight) => {
-    if (weight instanceof tf.Variable) {
-      return { name: weight.name, shape: weight.shape, write: (value) => weight.assign(value) };
-    }
-    return { name: weight.originalName, shape: weight.shape, write: (value) => void weight.write(value) };
-  });
-}
+import { allWeights } from './flat_weights.js';
+import type { TrainableModel } from './trainable_model.js';
 
 /**
  * Writes the weights of a saved model (artifacts as `model.save` produced them) into the variables of a live model, by
@@ -35,7 +13,7 @@ export function assignSavedWeights(model: TrainableModel, artifacts: tf.io.Model
   }
   const saved = tf.io.decodeWeights(artifacts.weightData, artifacts.weightSpecs);
   try {
-    const targets = restoreTargets(model);
+    const targets = allWeights(model);
     const problems: string[] = [];
     for (const target of targets) {
       const value = saved[target.name];
