@@ -12,7 +12,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { disposeIntermediates, runWasmKernel } from './wasm_kernel_calls.js';
-import { assertDtype, assertRank, assertShape, requireInput } from './tensor_checks.js';
+import { assertRank, assertShape, requireFloat32Rank4 } from './tensor_checks.js';
 import { conv2DBackpropFilterIm2col, prefersIm2col } from './conv2d_backprop_filter_im2col.js';
 
 /**
@@ -42,13 +42,9 @@ export function conv2DBackpropFilter(args: {
   const { inputs, backend, attrs } = args;
   const { strides, pad, dataFormat, dimRoundingMode, filterShape, dilations = 1 } = attrs;
   const name = Conv2DBackpropFilter;
-  const x = requireInput(name, inputs, 'x');
-  const dy = requireInput(name, inputs, 'dy');
-  assertRank(name, 'x', x, 4);
-  assertRank(name, 'dy', dy, 4);
+  const x = requireFloat32Rank4(name, inputs, 'x');
+  const dy = requireFloat32Rank4(name, inputs, 'dy');
   assertRank(name, 'filterShape', filterShape, 4);
-  assertDtype(name, 'x', x, ['float32']);
-  assertDtype(name, 'dy', dy, ['float32']);
   const channelsLast = backend_util.convertConv2DDataFormat(dataFormat ?? 'NHWC') === 'channelsLast';
   const convInfo = backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],

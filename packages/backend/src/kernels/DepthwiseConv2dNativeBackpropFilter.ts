@@ -14,7 +14,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { disposeIntermediates, runWasmKernel } from './wasm_kernel_calls.js';
-import { assertDtype, assertRank, assertShape, requireInput } from './tensor_checks.js';
+import { assertRank, assertShape, requireFloat32Rank4 } from './tensor_checks.js';
 
 /**
  * dW[kh,kw,c,q] = sum over n,oh,ow of x[n, oh*s + kh*d - padTop, ow*s + kw*d - padLeft, c] * dy[n,oh,ow,c*m+q].
@@ -32,14 +32,10 @@ export function depthwiseConv2dNativeBackpropFilter(args: {
 }): TensorInfo {
   const { inputs, backend, attrs } = args;
   const name = DepthwiseConv2dNativeBackpropFilter;
-  const x = requireInput(name, inputs, 'x');
-  const dy = requireInput(name, inputs, 'dy');
+  const x = requireFloat32Rank4(name, inputs, 'x');
+  const dy = requireFloat32Rank4(name, inputs, 'dy');
   const { strides, dilations, pad, dimRoundingMode, filterShape } = attrs;
-  assertRank(name, 'x', x, 4);
-  assertRank(name, 'dy', dy, 4);
   assertRank(name, 'filterShape', filterShape, 4);
-  assertDtype(name, 'x', x, ['float32']);
-  assertDtype(name, 'dy', dy, ['float32']);
   const convInfo = backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     filterShape,

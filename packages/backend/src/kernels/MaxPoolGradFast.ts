@@ -8,7 +8,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { assertDtype, assertRank, assertShape, requireInput } from './tensor_checks.js';
+import { assertShape, requireFloat32Rank4 } from './tensor_checks.js';
 
 /**
  * tfjs-backend-wasm 4.22's MaxPoolGrad takes ~65-85 ms for the [128,26,26,32] pool of the reference model, a
@@ -22,12 +22,8 @@ export function makeMaxPoolGradFast(original: KernelConfig): KernelConfig {
   const kernelFunc = (args: { inputs: MaxPoolGradInputs; backend: BackendWasm; attrs: MaxPoolGradAttrs }): TensorInfo => {
     const { inputs, backend, attrs } = args;
     const name = MaxPoolGrad;
-    const dy = requireInput(name, inputs, 'dy');
-    const x = requireInput(name, inputs, 'input');
-    assertRank(name, 'dy', dy, 4);
-    assertRank(name, 'input', x, 4);
-    assertDtype(name, 'dy', dy, ['float32']);
-    assertDtype(name, 'input', x, ['float32']);
+    const dy = requireFloat32Rank4(name, inputs, 'dy');
+    const x = requireFloat32Rank4(name, inputs, 'input');
     const { filterSize, strides, pad, dimRoundingMode } = attrs;
     const info = backend_util.computePool2DInfo(
       x.shape as [number, number, number, number],

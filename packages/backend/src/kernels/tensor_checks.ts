@@ -36,6 +36,14 @@ export function requireInput(kernelName: string, inputs: Record<string, TensorIn
   return info;
 }
 
+/** Input `argName` of a kernel, required to be a float32 tensor of rank 4 (an NHWC batch, a conv filter). */
+export function requireFloat32Rank4(kernelName: string, inputs: Record<string, TensorInfo | undefined>, argName: string): TensorInfo {
+  const info = requireInput(kernelName, inputs, argName);
+  assertRank(kernelName, argName, info, 4);
+  assertDtype(kernelName, argName, info, ['float32']);
+  return info;
+}
+
 /**
  * The float32 rank-4 `dy` and `filter` of a *BackpropInput kernel, checked against the rank-4 `inputShape` they
  * reconstruct (the filter's in-channels must equal the input's channels).
@@ -45,13 +53,9 @@ export function backpropInputOperands(
   inputs: Record<string, TensorInfo | undefined>,
   inputShape: readonly number[],
 ): { dy: TensorInfo; filter: TensorInfo } {
-  const dy = requireInput(name, inputs, 'dy');
-  const filter = requireInput(name, inputs, 'filter');
-  assertRank(name, 'dy', dy, 4);
-  assertRank(name, 'filter', filter, 4);
+  const dy = requireFloat32Rank4(name, inputs, 'dy');
+  const filter = requireFloat32Rank4(name, inputs, 'filter');
   assertRank(name, 'inputShape', inputShape, 4);
-  assertDtype(name, 'dy', dy, ['float32']);
-  assertDtype(name, 'filter', filter, ['float32']);
   if (filter.shape[2] !== inputShape[3]) {
     throw new Error(
       `Error in ${name}: filter inChannels (${filter.shape[2]}) must match inputShape channels (${inputShape[3]}), ` +
