@@ -24,6 +24,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../dist/index.js';
 import { DDARModel } from '../../disentangle/dist/index.js';
 import { pgdAdversarial } from '../../attacks/dist/index.js';
+import { positiveIntegerOption } from './options.mjs';
 import { pytorchAvailable, runPytorch, torchThreadCounts } from './pytorch.mjs';
 import { randomDataset, trainApiThroughput } from './train_api.mjs';
 
@@ -32,15 +33,7 @@ const BATCH = 64;
 const PGD_BATCH = 128;
 const PGD_REPEATS = 3;
 
-function option(name, fallback) {
-  const at = process.argv.indexOf(`--${name}`);
-  if (at < 0) return fallback;
-  const value = Number(process.argv[at + 1]);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new Error(`ddar_throughput: --${name} must be a positive integer, but got '${process.argv[at + 1]}'`);
-  }
-  return value;
-}
+const option = (name, fallback) => positiveIntegerOption('ddar_throughput', name, fallback);
 const EPOCHS = option('epochs', 3);
 const ROUNDS = option('rounds', 1);
 const TRAIN = !process.argv.includes('--no-train');

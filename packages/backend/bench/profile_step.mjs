@@ -11,12 +11,11 @@ import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../dist/index.js';
+import { positiveIntegerOption } from './options.mjs';
 import { referenceNetwork } from './reference_model.mjs';
 
 const STEPS = 5;
-const batchAt = process.argv.indexOf('--batch');
-const BATCH = batchAt < 0 ? undefined : Number(process.argv[batchAt + 1]);
-if (BATCH !== undefined && !(Number.isInteger(BATCH) && BATCH > 0)) throw new Error(`profile_step: --batch must be a positive integer`);
+const BATCH = positiveIntegerOption('profile_step', 'batch', undefined);
 await initBackend({ backend: 'wasm', log: false, replaceKernels: !process.argv.includes('--stock') });
 
 const model = referenceNetwork();

@@ -25,6 +25,7 @@ import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../dist/index.js';
+import { positiveIntegerOption } from './options.mjs';
 import { pytorchAvailable, runPytorch, torchThreadCounts } from './pytorch.mjs';
 import { createReferenceModel, referenceNetwork } from './reference_model.mjs';
 import { randomDataset, trainApiThroughput } from './train_api.mjs';
@@ -32,15 +33,7 @@ import { randomDataset, trainApiThroughput } from './train_api.mjs';
 const IMAGES = 2048;
 const BATCH = 128;
 
-function option(name, fallback) {
-  const at = process.argv.indexOf(`--${name}`);
-  if (at < 0) return fallback;
-  const value = Number(process.argv[at + 1]);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new Error(`throughput: --${name} must be a positive integer, but got '${process.argv[at + 1]}'`);
-  }
-  return value;
-}
+const option = (name, fallback) => positiveIntegerOption('throughput', name, fallback);
 
 const EPOCHS = option('epochs', 2);
 const ONLY = process.argv.includes('--backend') ? new Set(process.argv[process.argv.indexOf('--backend') + 1].split(',')) : undefined;
