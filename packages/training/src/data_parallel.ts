@@ -16,10 +16,10 @@ import {
   trainableFlatWeights,
   type FlatWeight,
 } from './flat_weights.js';
-import { averageGradients } from './gradient_average.js';
+import { averageGradients, shardGradientsIntoSlot } from './gradient_average.js';
 import { encodeOptimizerState } from './optimizer_state.js';
 import type { TrainableModel } from './trainable_model.js';
-import { applyGradients, batchGradients, nonFiniteTerms, type BatchGradients, type StepOutcome, type TrainingStepContext } from './training_step.js';
+import { applyGradients, nonFiniteTerms, type BatchGradients, type StepOutcome, type TrainingStepContext } from './training_step.js';
 
 const WHERE = 'train: config.dataParallel';
 
@@ -259,31 +259,21 @@ export class DataParallelGroup {
       busy.push({ worker, reply: worker.ask({ type: 'shard', rows: end - start, attackSeed: (attackSeed + i + 1) >>> 0, slotSet }) });
     });
 
-    let own: BatchGradients | undefined;
+    let own: Omit<BatchGradients, 'gradients'> | undefined;
     let ownError: unknown;
     try {
       const [x, y] = tf.tidy(() => [tf.slice(images, 0, rows[0]), tf.slice(labels, 0, rows[0])]);
-      try {
-        own = batchGradients(context, x as tf.Tensor4D, y as tf.Tensor1D, attackSeed);
-      } finally {
-        tf.dispose([x, y]);
-      }
+      own = shardGradientsIntoSlot(context, x as tf.Tensor4D, y as tf.Tensor1D, attackSeed, slots[0]);
     } catch (error) {
       ownError = error;
     }
     // Even when the main shard failed: never leave a worker mid-shard, or the next step would read a stale answer.
     const settled = await Promise.allSettled(busy.map((entry) => entry.reply));
-    const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-    if (own === undefined || failed !== undefined) {
-      if (own !== undefined) tf.dispose(own.gradients);
-      throw own === undefined ? ownError : failed!.reason;
-    }
-    try {
-      copyTensorsInto(own.gradients, slots[0]);
-    } finally {
-      tf.dispose(own.gradients);
-    }
-    const replies = await Promise.all(busy.map((entry) => entry.reply));
+    if (own === undefined) throw ownError;
+    const replies = settled.map((result) => {
+      if (result.status === 'rejected') throw result.reason;
+      return result.value;
+    });
 
     const total = images.shape[0];
     const losses: Record<string, number> = {};

@@ -13,12 +13,12 @@ import {
   writeWeightsFrom,
   type FlatWeight,
 } from './flat_weights.js';
-import { averageGradients } from './gradient_average.js';
+import { averageGradients, shardGradientsIntoSlot } from './gradient_average.js';
 import { createOptimizer } from './optimizer_factory.js';
 import { restoreOptimizerState } from './optimizer_state.js';
 import type { TrainableModel } from './trainable_model.js';
 import { trainableVariables } from './trainable_model.js';
-import { applyGradients, batchGradients } from './training_step.js';
+import { applyGradients } from './training_step.js';
 
 // A real dynamic import even where this file is compiled to CommonJS (as test runners do), so that a replica module
 // may be ESM.
@@ -84,19 +84,7 @@ export async function serveShards(port: MessagePort, setup: WorkerSetup): Promis
     if (frozen.length > 0) writeWeightsFrom(frozen, sharedFrozen);
     const x = tf.tensor4d(images.slice(0, rows * pixels), [rows, ...setup.imageShape] as [number, number, number, number]);
     const y = tf.tensor1d(labels.slice(0, rows), 'int32');
-    let result;
-    try {
-      result = batchGradients(context, x, y, attackSeed);
-    } finally {
-      tf.dispose([x, y]);
-    }
-    const { gradients, ...outcome } = result;
-    try {
-      copyTensorsInto(gradients, slot);
-    } finally {
-      tf.dispose(gradients);
-    }
-    return { type: 'shard-done', ...outcome };
+    return { type: 'shard-done', ...shardGradientsIntoSlot(context, x, y, attackSeed, slot) };
   };
 
   // Requests arrive in order and each is finished before the next: a slow `sync` cannot be overtaken by a `shard`.

@@ -1,4 +1,32 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { copyTensorsInto } from './flat_weights.js';
+import { batchGradients, type BatchGradients, type TrainingStepContext } from './training_step.js';
+
+/**
+ * One thread's part of a data-parallel step: the loss, accuracy and gradients of its shard `x`, `y`, the gradients
+ * written to `slot` (trainable weights back to back). Takes ownership of `x` and `y`.
+ */
+export function shardGradientsIntoSlot(
+  context: Omit<TrainingStepContext, 'optimizer'>,
+  x: tf.Tensor4D,
+  y: tf.Tensor1D,
+  attackSeed: number,
+  slot: Float32Array,
+): Omit<BatchGradients, 'gradients'> {
+  let result: BatchGradients;
+  try {
+    result = batchGradients(context, x, y, attackSeed);
+  } finally {
+    tf.dispose([x, y]);
+  }
+  const { gradients, ...outcome } = result;
+  try {
+    copyTensorsInto(gradients, slot);
+  } finally {
+    tf.dispose(gradients);
+  }
+  return outcome;
+}
 
 /**
  * The gradient of a whole batch from the gradients of its shards: per variable, the sum over threads of
