@@ -6,6 +6,8 @@ import { defaultDecoderWidth } from './decoder_plan.js';
 import { defaultCodeSizes } from './heads.js';
 import { kernelInitializer, SeedSequence } from './initializers.js';
 import { LayersClassifier } from './layers_classifier.js';
+import type { DDARWeights } from '@ddar/losses';
+import { DEFAULT_DDAR_LOSS_WEIGHTS } from './ddar_model.js';
 import { computeLossTerms, resolveLossWeights } from './loss_terms.js';
 import { loadNetwork } from './model_io.js';
 import { imageInput, resolveBackbone, type ModelOptionsBase } from './resolve_backbone.js';
@@ -25,8 +27,15 @@ export interface AutoencoderRegModelOptions extends ModelOptionsBase {
  * the disentangling adds on top of autoencoding regularization itself.
  */
 export class AutoencoderRegModel extends LayersClassifier<AutoencoderRegModelConfig> {
+  private readonly encoder: tfl.LayersModel;
+
   private constructor(network: tfl.LayersModel, config: AutoencoderRegModelConfig) {
     super(network, config);
+    this.encoder = tfl.model({
+      inputs: network.inputs,
+      outputs: network.getLayer(config.layers.code).output as tfl.SymbolicTensor,
+      name: `${network.name}_encoder`,
+    });
   }
 
   /** Builds a new, randomly initialized (seeded when `options.seed` is set) autoencoder-regularized model. */
@@ -82,6 +91,13 @@ export class AutoencoderRegModel extends LayersClassifier<AutoencoderRegModelCon
     return 'AutoencoderRegModel';
   }
 
+  /** The single code [N, codeSize] of images, in inference mode. */
+  encode(images: tf.Tensor4D): tf.Tensor2D {
+    this.assertUsable('encode');
+    assertImageBatch('AutoencoderRegModel.encode', 'images', images, this.inputShape);
+    return this.encoder.apply(images, { training: false }) as tf.Tensor2D;
+  }
+
   /** The reconstruction [N, H, W, C] of images, in inference mode. */
   reconstruct(images: tf.Tensor4D): tf.Tensor4D {
     this.assertUsable('reconstruct');
@@ -90,19 +106,41 @@ export class AutoencoderRegModel extends LayersClassifier<AutoencoderRegModelCon
   }
 
   /**
-   * `classification * CE + reconstruction * rec(target, decoder(code))` in training mode (defaults 1
-   * and 1), the target being the images unless `options.reconstructionTarget` says otherwise;
+   * The weights `lossTerms` uses: classification 1 and reconstruction at the DDAR default, so that the
+   * ablation differs from DDAR in the disentangling alone; the warp terms are always 0.
+   */
+  lossWeights(weights: LossWeights = {}): DDARWeights {
+    return resolveLossWeights(
+      { classification: 1, reconstruction: DEFAULT_DDAR_LOSS_WEIGHTS.reconstruction, smoothness: 0 },
+      weights,
+      { smoothness: 0, magnitude: 0, biasReduction: 0 },
+    );
+  }
+
+  /**
+   * `classification * CE + reconstruction * rec(target, decoder(code))` in training mode (defaults in
+   * {@link lossWeights}), the target being the images unless `options.reconstructionTarget` says otherwise;
    * smoothness and magnitude are ignored (there is no displacement field).
    */
   lossTerms(images: tf.Tensor4D, labels: tf.Tensor1D, weights: LossWeights = {}, options: LossTermsOptions = {}): LossTerms {
     const target = this.lossInputs(images, labels, options);
-    const resolved = resolveLossWeights({ classification: 1, reconstruction: 1, smoothness: 0 }, weights, {
-      smoothness: 0,
-      magnitude: 0,
-    });
-    return computeLossTerms(resolved, () => {
-      const [logits, reconstruction] = this.network.apply(images, { training: true }) as tf.Tensor[];
-      return { logits: logits as tf.Tensor2D, labels, input: target, reconstruction: reconstruction as tf.Tensor4D };
-    }, options.returnLogits);
+    const { transformedImages } = options;
+    const n = images.shape[0];
+    return computeLossTerms(
+      this.lossWeights(weights),
+      () => {
+        // Augmented: the transformed copies are classified and reconstructed like the images themselves.
+        const inputs = transformedImages === undefined ? images : tf.concat([images, transformedImages]);
+        const [logits, reconstruction] = this.network.apply(inputs, { training: true }) as tf.Tensor[];
+        return {
+          logits: logits as tf.Tensor2D,
+          labels: transformedImages === undefined ? labels : tf.concat([labels, labels]),
+          input: transformedImages === undefined ? target : inputs,
+          reconstruction: reconstruction as tf.Tensor4D,
+        };
+      },
+      options.returnLogits,
+      (logits) => (transformedImages === undefined ? logits : tf.slice(logits, 0, n)),
+    );
   }
 }

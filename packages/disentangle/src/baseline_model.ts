@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { BaselineModelConfig, LossTerms, LossTermsOptions, LossWeights } from './classifier_model.js';
 import { kernelInitializer } from './initializers.js';
 import { LayersClassifier } from './layers_classifier.js';
+import type { DDARWeights } from '@ddar/losses';
 import { computeLossTerms, resolveLossWeights } from './loss_terms.js';
 import { loadNetwork } from './model_io.js';
 import { imageInput, resolveBackbone, type ModelOptionsBase } from './resolve_backbone.js';
@@ -55,20 +56,39 @@ export class BaselineModel extends LayersClassifier<BaselineModelConfig> {
     return 'BaselineModel';
   }
 
+  /** The weights `lossTerms` uses: the classification weight (default 1) alone, every other term 0. */
+  lossWeights(weights: LossWeights = {}): DDARWeights {
+    return resolveLossWeights({ classification: 1, reconstruction: 0, smoothness: 0 }, weights, {
+      reconstruction: 0,
+      smoothness: 0,
+      magnitude: 0,
+      biasReduction: 0,
+    });
+  }
+
   /**
    * `classification * CE`, in training mode; the other weights and `options.reconstructionTarget` are
    * ignored (there is nothing to reconstruct).
    */
   lossTerms(images: tf.Tensor4D, labels: tf.Tensor1D, weights: LossWeights = {}, options: LossTermsOptions = {}): LossTerms {
     this.lossInputs(images, labels, options);
-    const resolved = resolveLossWeights({ classification: 1, reconstruction: 0, smoothness: 0 }, weights, {
-      reconstruction: 0,
-      smoothness: 0,
-      magnitude: 0,
-    });
-    return computeLossTerms(resolved, () => ({
-      logits: this.network.apply(images, { training: true }) as tf.Tensor2D,
-      labels,
-    }), options.returnLogits);
+    const { transformedImages } = options;
+    if (transformedImages === undefined) {
+      return computeLossTerms(this.lossWeights(weights), () => ({
+        logits: this.network.apply(images, { training: true }) as tf.Tensor2D,
+        labels,
+      }), options.returnLogits);
+    }
+    // Augmented: one pass over the images and their transformed copies; the logits returned are the images' own.
+    const n = images.shape[0];
+    return computeLossTerms(
+      this.lossWeights(weights),
+      () => ({
+        logits: this.network.apply(tf.concat([images, transformedImages]), { training: true }) as tf.Tensor2D,
+        labels: tf.concat([labels, labels]),
+      }),
+      options.returnLogits,
+      (logits) => tf.slice(logits, 0, n),
+    );
   }
 }

@@ -24,6 +24,13 @@ export interface LossTermsOptions {
    */
   reconstructionTarget?: tf.Tensor4D;
   /**
+   * Geometric augmentation: the same images under a small random affine transform each, [N, H, W, C].
+   * Classification and reconstruction then cover both the images and their transformed copies, and a
+   * DDAR model adds its geometric-consistency terms (`appearanceInvariance`, `crossReconstruction`).
+   * Cannot be combined with `reconstructionTarget`.
+   */
+  transformedImages?: tf.Tensor4D;
+  /**
    * Also return the logits of this forward pass (training mode) as `logits`, a tensor the caller then owns: a training
    * loop counts correct predictions from them instead of running the classifier a second time.
    */
@@ -55,6 +62,10 @@ export interface ClassifierModel {
    * (no decoder runs). Differentiable, in inference mode (batch norm uses its moving statistics).
    */
   classify(images: tf.Tensor4D): tf.Tensor2D;
+  /** The backbone's trainable variables (every weight but those of the classifier, the code heads and the decoders). */
+  readonly backboneWeights: tf.Variable[];
+  /** The loss weights `lossTerms` uses for `weights`: the model's defaults filled in, terms it lacks set to 0. */
+  lossWeights(weights?: LossWeights): DDARWeights;
   /**
    * The training loss on a batch, in training mode. Meant to be called inside `optimizer.minimize`:
    * returns new scalars owned by the caller and disposes everything else.
@@ -117,13 +128,15 @@ export interface DDARModelConfig extends ModelConfigBase {
   dG: number;
   /** Channels of the decoders' first feature map. */
   decoderWidth: number;
-  /** Bound on each displacement component, in `displacementUnits`. */
-  maxDisplacement: number;
+  /** How the geometric code is decoded; absent in models saved before it existed, which are `displacement`. */
+  geometry?: 'integral' | 'displacement';
+  /** Bound on each displacement component, in `displacementUnits` (`displacement` geometry only). */
+  maxDisplacement?: number;
   /** How the displacement field is read by the warp, see `DisplacementUnits`. */
   displacementUnits: 'pixels' | 'normalized';
   /** What the warp reads outside the template, see `WarpBorder`. */
   border: 'zeros' | 'clamp';
-  /** Whether the field is decoded at low resolution and upsampled bilinearly. */
+  /** Whether the field (or the grid increments) is decoded at low resolution and upsampled bilinearly. */
   lowResolutionField: boolean;
   /** Names of the layers the wrappers look up in the loaded network. */
   layers: {
@@ -135,8 +148,10 @@ export interface DDARModelConfig extends ModelConfigBase {
     geometricCode: string;
     /** The appearance decoder's layers, in order. */
     appearanceDecoder: string[];
-    /** The geometric decoder's layers, in order. */
+    /** The geometric decoder's layers, in order: the displacement field's, or the integral warp's increments'. */
     geometricDecoder: string[];
+    /** The affine decoder's layers (`integral` geometry only). */
+    affineDecoder?: string[];
   };
 }
 

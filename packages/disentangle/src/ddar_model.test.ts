@@ -14,16 +14,20 @@ import { maxAbsDifference, randomBatch } from './test-utils/fixtures.js';
 
 const MNIST_SHAPE: [number, number, number] = [28, 28, 1];
 
-/** smallCnn at a quarter width: every code path of the full model, at unit-test cost. */
-function tinyMnistModel(seed = 1): DDARModel {
-  return DDARModel.create({
+function tinyOptions(seed: number) {
+  return {
     backboneName: 'smallCnn',
     backboneOptions: { width: 0.25, embeddingSize: 64 },
     inputShape: MNIST_SHAPE,
     numClasses: 10,
     decoderWidth: 8,
     seed,
-  });
+  };
+}
+
+/** smallCnn at a quarter width: every code path of the full model, at unit-test cost. */
+function tinyMnistModel(seed = 1): DDARModel {
+  return DDARModel.create(tinyOptions(seed));
 }
 
 describe('DDARModel', () => {
@@ -31,23 +35,55 @@ describe('DDARModel', () => {
     await initBackend({ backend: 'wasm', log: false });
   });
 
-  it('builds on smallCnn for 28x28x1 with logits, template and displacement of the right shapes', () => {
+  it('builds on smallCnn for 28x28x1: by default an integral warp with an affine part, starting at the identity', () => {
     const model = tinyMnistModel();
     const { images } = randomBatch(2, MNIST_SHAPE, 10, 1);
-    const [logits, template, displacement] = model.network.predict(images) as tf.Tensor[];
+    const [logits, template, incrementLogits, affineResidual] = model.network.predict(images) as tf.Tensor[];
     expect(logits.shape).toEqual([2, 10]);
     expect(template.shape).toEqual([2, 28, 28, 1]);
-    expect(displacement.shape).toEqual([2, 28, 28, 2]);
-    expect(model.config).toMatchObject({ kind: 'ddar', dA: 64, dG: 16, maxDisplacement: 3.5, border: 'zeros' });
+    expect(incrementLogits.shape).toEqual([2, 28, 28, 2]);
+    expect(affineResidual.shape).toEqual([2, 6]);
+    expect(model.geometry).toBe('integral');
+    expect(model.config).toMatchObject({ kind: 'ddar', geometry: 'integral', dA: 16, dG: 64, border: 'zeros' });
+    expect(model.config.maxDisplacement).toBeUndefined();
     expect(model.config.backbone).toMatchObject({ name: 'smallCnn', options: { width: 0.25, embeddingSize: 64 } });
-    // Every displacement within maxDisplacement, the template a sigmoid image.
+    // At initialization the affine part is exactly the identity and the local warp within a few hundredths of a
+    // pixel of it, so the reconstruction is the template.
+    const decoding = model.reconstruct(images);
     const [largestShift, darkest, brightest] = tf.tidy(() =>
-      [tf.max(tf.abs(displacement)), tf.min(template), tf.max(template)].map((t) => t.dataSync()[0]),
+      [tf.max(tf.abs(decoding.displacement)), tf.min(decoding.template), tf.max(decoding.template)].map((t) => t.dataSync()[0]),
     );
-    expect(largestShift).toBeLessThanOrEqual(3.5);
+    expect(largestShift).toBeLessThan(0.05);
+    expect(maxAbsDifference(decoding.reconstruction, decoding.template)).toBeLessThan(0.01);
     expect(darkest).toBeGreaterThan(0);
     expect(brightest).toBeLessThan(1);
-    tf.dispose([images, logits, template, displacement]);
+    expect(decoding.warpIncrements?.shape).toEqual([2, 28, 28, 2]);
+    expect(decoding.affineResidual?.shape).toEqual([2, 6]);
+    tf.dispose([images, logits, template, incrementLogits, affineResidual, ...Object.values(decoding)]);
+    model.dispose();
+  });
+
+  it("keeps the first version's bounded displacement field as geometry 'displacement'", () => {
+    const model = DDARModel.create({
+      backboneName: 'smallCnn',
+      backboneOptions: { width: 0.25, embeddingSize: 64 },
+      inputShape: MNIST_SHAPE,
+      numClasses: 10,
+      decoderWidth: 8,
+      geometry: 'displacement',
+      seed: 1,
+    });
+    const { images } = randomBatch(2, MNIST_SHAPE, 10, 1);
+    const [logits, template, displacement] = model.network.predict(images) as tf.Tensor[];
+    expect(displacement.shape).toEqual([2, 28, 28, 2]);
+    expect(model.network.outputs).toHaveLength(3);
+    expect(model.config).toMatchObject({ kind: 'ddar', geometry: 'displacement', dA: 64, dG: 16, maxDisplacement: 3.5 });
+    const largestShift = tf.tidy(() => tf.max(tf.abs(displacement)).dataSync()[0]);
+    expect(largestShift).toBeLessThanOrEqual(3.5);
+    const decoding = model.reconstruct(images);
+    expect(decoding.warpIncrements).toBeUndefined();
+    expect(maxAbsDifference(decoding.displacement, displacement)).toBe(0);
+    tf.dispose([images, logits, template, displacement, ...Object.values(decoding)]);
     model.dispose();
   });
 
@@ -61,13 +97,13 @@ describe('DDARModel', () => {
     });
     const { images } = randomBatch(2, [32, 32, 3], 10, 2);
     const logits = model.classify(images);
-    const { template, displacement, reconstruction } = model.reconstruct(images);
+    const { template, displacement, reconstruction, warpIncrements, affineResidual } = model.reconstruct(images);
     expect(logits.shape).toEqual([2, 10]);
     expect(template.shape).toEqual([2, 32, 32, 3]);
     expect(displacement.shape).toEqual([2, 32, 32, 2]);
     expect(reconstruction.shape).toEqual([2, 32, 32, 3]);
-    expect(model.config).toMatchObject({ dA: 128, dG: 32, decoderWidth: 64, maxDisplacement: 4 });
-    tf.dispose([images, logits, template, displacement, reconstruction]);
+    expect(model.config).toMatchObject({ dA: 64, dG: 128, decoderWidth: 64 });
+    tf.dispose([images, logits, template, displacement, reconstruction, warpIncrements!, affineResidual!]);
     model.dispose();
   });
 
@@ -125,8 +161,8 @@ describe('DDARModel', () => {
     const model = tinyMnistModel();
     const { images } = randomBatch(2, MNIST_SHAPE, 10, 4);
     const codes = model.encode(images);
-    expect(codes.appearance.shape).toEqual([2, 64]);
-    expect(codes.geometric.shape).toEqual([2, 16]);
+    expect(codes.appearance.shape).toEqual([2, 16]);
+    expect(codes.geometric.shape).toEqual([2, 64]);
     const decoded = model.decode(codes);
     const direct = model.reconstruct(images);
     expect(maxAbsDifference(decoded.template, direct.template)).toBeLessThan(1e-6);
@@ -141,7 +177,11 @@ describe('DDARModel', () => {
   it('returns every loss term, the total being their weighted sum', () => {
     const model = tinyMnistModel();
     const { images, labels } = randomBatch(4, MNIST_SHAPE, 10, 5);
-    const weights = { reconstruction: 2, smoothness: 0.5, magnitude: 0.25 };
+    const weights = { reconstruction: 2, smoothness: 0.5, magnitude: 0.25, biasReduction: 3 };
+    // The warp starts at the identity, where the warp terms are 0: one step moves it away.
+    const optimizer = tf.train.sgd(0.01);
+    optimizer.minimize(() => model.lossTerms(images, labels, weights).total);
+    optimizer.dispose();
     const { total, terms } = model.lossTerms(images, labels, weights);
     const value = (t: tf.Tensor | undefined) => t!.dataSync()[0];
     // Untrained 10-way classifier: cross-entropy near ln 10.
@@ -150,9 +190,14 @@ describe('DDARModel', () => {
     expect(value(terms.reconstruction)).toBeGreaterThan(0);
     expect(value(terms.smoothness)).toBeGreaterThan(0);
     expect(value(terms.magnitude)).toBeGreaterThan(0);
+    expect(value(terms.biasReduction)).toBeGreaterThan(0);
     const expected =
-      value(terms.classification) + 2 * value(terms.reconstruction) + 0.5 * value(terms.smoothness) + 0.25 * value(terms.magnitude);
-    expect(value(total)).toBeCloseTo(expected, 5);
+      value(terms.classification) +
+      2 * value(terms.reconstruction) +
+      0.5 * value(terms.smoothness) +
+      0.25 * value(terms.magnitude) +
+      3 * value(terms.biasReduction);
+    expect(value(total)).toBeCloseTo(expected, 4);
     tf.dispose([images, labels, total, ...Object.values(terms)]);
     model.dispose();
   });
@@ -203,6 +248,21 @@ describe('DDARModel', () => {
     await expect(BaselineModel.load(io)).rejects.toThrow("the saved model is a 'ddar' model, not a 'baseline' model");
     tf.dispose([images, labels, a, b, ...Object.values(ra), ...Object.values(rb)]);
     [model, loaded, generic].forEach((m) => m.dispose());
+  });
+
+  it('loads a model saved before the geometry option existed as a displacement model', async () => {
+    const model = DDARModel.create({ ...tinyOptions(8), geometry: 'displacement' });
+    const io = new MemoryIO();
+    await model.save(io);
+    const metadata = io.artifacts!.userDefinedMetadata as Record<string, DDARModelConfig>;
+    delete metadata[METADATA_KEY].geometry;
+    const loaded = await DDARModel.load(io);
+    expect(loaded.geometry).toBe('displacement');
+    const { images } = randomBatch(2, MNIST_SHAPE, 10, 8);
+    const [ra, rb] = [model.reconstruct(images), loaded.reconstruct(images)];
+    expect(maxAbsDifference(ra.reconstruction, rb.reconstruction)).toBe(0);
+    tf.dispose([images, ...Object.values(ra), ...Object.values(rb)]);
+    [model, loaded].forEach((m) => m.dispose());
   });
 
   it('saves to and loads from a URL string through the tf.io router registry', async () => {
@@ -289,15 +349,23 @@ describe('DDARModel', () => {
     expect(() => DDARModel.create({ ...base, inputShape: [28, 28] as never })).toThrow(
       'options.inputShape must be [height, width, channels] of positive integers, but got [28,28]',
     );
-    expect(() => DDARModel.create({ ...base, maxDisplacement: -1 })).toThrow('options.maxDisplacement must be a positive number, but got -1');
+    expect(() => DDARModel.create({ ...base, geometry: 'displacement', maxDisplacement: -1 })).toThrow(
+      'options.maxDisplacement must be a positive number, but got -1',
+    );
+    expect(() => DDARModel.create({ ...base, maxDisplacement: 3 })).toThrow(
+      "options.maxDisplacement and options.displacementUnits belong to the 'displacement' geometry",
+    );
+    expect(() => DDARModel.create({ ...base, geometry: 'affine' as never })).toThrow(
+      "options.geometry must be one of integral, displacement, but got 'affine'",
+    );
     const model = tinyMnistModel();
     const wrong = tf.zeros([2, 32, 32, 1]) as tf.Tensor4D;
     expect(() => model.classify(wrong)).toThrow('Error in DDARModel.classify: images must have shape [N, 28, 28, 1], but got shape [2,32,32,1]');
     const images = tf.zeros([2, 28, 28, 1]) as tf.Tensor4D;
     const labels = tf.tensor1d([1, 2, 3], 'int32');
     expect(() => model.lossTerms(images, labels)).toThrow('labels must have shape [2] (one label per image), but got shape [3]');
-    const codes = { appearance: tf.zeros([2, 64]) as tf.Tensor2D, geometric: tf.zeros([2, 15]) as tf.Tensor2D };
-    expect(() => model.decode(codes)).toThrow('Error in DDARModel.decode: codes.geometric must have shape [N, 16], but got shape [2,15]');
+    const codes = { appearance: tf.zeros([2, 16]) as tf.Tensor2D, geometric: tf.zeros([2, 15]) as tf.Tensor2D };
+    expect(() => model.decode(codes)).toThrow('Error in DDARModel.decode: codes.geometric must have shape [N, 64], but got shape [2,15]');
     tf.dispose([wrong, images, labels, codes.appearance, codes.geometric]);
     model.dispose();
   });

@@ -3,11 +3,13 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { appearanceDecoder } from './appearance_decoder.js';
 import type { DDARModelConfig, LossTerms, LossTermsOptions, LossWeights } from './classifier_model.js';
 import { defaultDecoderWidth } from './decoder_plan.js';
-import { geometricDecoder } from './geometric_decoder.js';
-import { appearanceHead, defaultCodeSizes, geometricHead } from './heads.js';
+import { affineDecoder, geometricDecoder, warpIncrementDecoder } from './geometric_decoder.js';
+import { appearanceHead, defaultCodeSizes, GEOMETRY_KINDS, geometricHead, type GeometryKind } from './heads.js';
+import { affineResidual, integralAffineDisplacement, warpIncrements } from './integral_warp.js';
 import { kernelInitializer, SeedSequence } from './initializers.js';
 import { LayerChain } from './layer_chain.js';
 import { LayersClassifier } from './layers_classifier.js';
+import type { DDARWeights } from '@ddar/losses';
 import { computeLossTerms, resolveLossWeights } from './loss_terms.js';
 import { loadNetwork } from './model_io.js';
 import { imageInput, resolveBackbone, type ModelOptionsBase } from './resolve_backbone.js';
@@ -16,19 +18,26 @@ import { warp, type DisplacementUnits, type WarpBorder } from './warp.js';
 
 /** Options of {@link DDARModel.create}; the code sizes, widths and displacement bound default by input shape. */
 export interface DDARModelOptions extends ModelOptionsBase {
-  /** Appearance code size. Default 64 for one-channel inputs, 128 otherwise. */
+  /**
+   * How the geometric code becomes a warp. `integral` (default): a global affine transform composed
+   * with a local integral warp whose grid cannot reverse the order of neighbouring samples (see
+   * `integralAffineDisplacement`). `displacement`: the first version's displacement field bounded by
+   * `maxDisplacement * tanh`, kept for the ablation.
+   */
+  geometry?: GeometryKind;
+  /** Appearance code size. Default by geometry and input shape, see `defaultCodeSizes` (16 for MNIST). */
   dA?: number;
-  /** Geometric code size. Default 16 for one-channel inputs, 32 otherwise. */
+  /** Geometric code size. Default by geometry and input shape, see `defaultCodeSizes` (64 for MNIST). */
   dG?: number;
   /** Channels of the decoders' first feature map. Default 32 for one-channel inputs, 64 otherwise. */
   decoderWidth?: number;
-  /** Bound on each displacement component, in `displacementUnits`. Default: 1/8 of the smaller image side, in pixels. */
+  /** `displacement` geometry only: bound on each displacement component, in `displacementUnits`. Default: 1/8 of the smaller image side, in pixels. */
   maxDisplacement?: number;
-  /** Default `pixels`. */
+  /** `displacement` geometry only: the units of the decoded field. Default `pixels`. */
   displacementUnits?: DisplacementUnits;
   /** How the warp reads outside the template. Default `zeros`. */
   border?: WarpBorder;
-  /** Decode the field at low resolution and upsample it bilinearly. Default true. */
+  /** Decode the field (or the grid increments) at low resolution and upsample it bilinearly. Default true. */
   lowResolutionField?: boolean;
 }
 
@@ -44,30 +53,49 @@ export interface DDARCodes {
 export interface DDARDecoding {
   /** The appearance decoder's template [N, H, W, C], in (0, 1). */
   template: tf.Tensor4D;
-  /** The geometric decoder's displacement field [N, H, W, 2] (dx, dy), in the model's units. */
+  /** The whole warp as a displacement field [N, H, W, 2] (dx, dy), in the model's units (pixels for `integral`). */
   displacement: tf.Tensor4D;
   /** The template warped by the field: the model's reconstruction of the input. */
   reconstruction: tf.Tensor4D;
+  /** `integral` geometry: the local warp's grid increments [N, H, W, 2], 1 for the identity. */
+  warpIncrements?: tf.Tensor4D;
+  /** `integral` geometry: the global affine residual [N, 6], 0 for the identity. */
+  affineResidual?: tf.Tensor2D;
 }
 
 /**
- * The DDAR defaults: cross-entropy plus reconstruction at equal weight, a light total-variation penalty
- * (the field is already smooth by construction, the penalty discourages wasted motion) and a light
- * magnitude penalty. Without the last, MNIST training (smallCnn at width 0.5, one epoch) drove the
- * field to its tanh bound everywhere, the same for every image: saturated, it has no gradient, so the
- * geometric code stopped mattering (swapping it changed the reconstruction by 3e-7 on average). With
- * magnitude 0.01 the field stays around 0.2 px, differs between images, and swaps change the
- * reconstruction (by 0.019 on average) at a lower reconstruction error.
+ * The DDAR defaults, for the `integral` geometry. Cross-entropy at 1; reconstruction at 10, so that the
+ * per-pixel mean squared error (about 0.01-0.03 on MNIST) pulls on the backbone about as hard as the
+ * cross-entropy does; a light total variation of the grid increments; bias reduction of the mean
+ * warp, which keeps the template canonical while each image's warp stays free; no per-image magnitude
+ * penalty, which would pull every warp to the identity and leave the pose to the template. The values
+ * were chosen by the experiment in docs/results/disentanglement.md.
  */
 export const DEFAULT_DDAR_LOSS_WEIGHTS = {
   /** Weight of the cross-entropy term. */
   classification: 1,
   /** lambdaRec: weight of the reconstruction term. */
-  reconstruction: 1,
-  /** lambdaSmooth: weight of the total variation of the displacement field. */
+  reconstruction: 10,
+  /** lambdaSmooth: weight of the total variation of the local warp's grid increments. */
   smoothness: 0.01,
-  /** lambdaMag: weight of the mean squared displacement; keeps the bounded field out of saturation. */
+  /** lambdaMag: weight of the mean squared displacement. */
+  magnitude: 0,
+  /** Weight of the bias reduction of the mean affine residual and the mean grid increments. */
+  biasReduction: 1,
+} as const;
+
+/**
+ * The defaults of the `displacement` geometry (the first version, kept for the ablation). Without the
+ * magnitude penalty, MNIST training (smallCnn at width 0.5, one epoch) drove the field to its tanh
+ * bound everywhere, the same for every image: saturated, it has no gradient, so the geometric code
+ * stopped mattering. With magnitude 0.01 the field stays around 0.2 px and differs between images.
+ */
+export const DISPLACEMENT_DDAR_LOSS_WEIGHTS = {
+  classification: 1,
+  reconstruction: 1,
+  smoothness: 0.01,
   magnitude: 0.01,
+  biasReduction: 0,
 } as const;
 
 const LAYER_NAMES = {
@@ -76,6 +104,7 @@ const LAYER_NAMES = {
   geometricCode: 'geometric_code',
   appearanceDecoder: 'appearance_decoder',
   geometricDecoder: 'geometric_decoder',
+  affineDecoder: 'affine_decoder',
 } as const;
 
 /**
@@ -91,6 +120,8 @@ export class DDARModel extends LayersClassifier<DDARModelConfig> {
   private readonly encoder: tfl.LayersModel;
   private readonly appearanceDecoder: LayerChain;
   private readonly geometricDecoder: LayerChain;
+  private readonly affineDecoder: LayerChain | null;
+  private codesView: tfl.LayersModel | undefined;
 
   private constructor(network: tfl.LayersModel, config: DDARModelConfig) {
     super(network, config);
@@ -105,6 +136,13 @@ export class DDARModel extends LayersClassifier<DDARModelConfig> {
     });
     this.appearanceDecoder = new LayerChain(layers.appearanceDecoder.map((name) => network.getLayer(name)));
     this.geometricDecoder = new LayerChain(layers.geometricDecoder.map((name) => network.getLayer(name)));
+    this.affineDecoder =
+      layers.affineDecoder === undefined ? null : new LayerChain(layers.affineDecoder.map((name) => network.getLayer(name)));
+  }
+
+  /** How the geometric code is decoded (`displacement` for models saved before the choice existed). */
+  get geometry(): GeometryKind {
+    return this.config.geometry ?? 'displacement';
   }
 
   /** Builds a new, randomly initialized (seeded when `options.seed` is set) DDAR model. */
@@ -116,10 +154,20 @@ export class DDARModel extends LayersClassifier<DDARModelConfig> {
     }
     assertImageShape(op, 'options.inputShape', options.inputShape);
     const { inputShape } = options;
-    const defaults = defaultCodeSizes(inputShape);
+    const geometry = options.geometry ?? 'integral';
+    if (!GEOMETRY_KINDS.includes(geometry)) {
+      throw new Error(`Error in ${op}: options.geometry must be one of ${GEOMETRY_KINDS.join(', ')}, but got '${String(geometry)}'`);
+    }
+    const defaults = defaultCodeSizes(inputShape, geometry);
     const dA = options.dA ?? defaults.dA;
     const dG = options.dG ?? defaults.dG;
     const decoderWidth = options.decoderWidth ?? defaultDecoderWidth(inputShape);
+    if (geometry === 'integral' && (options.maxDisplacement !== undefined || options.displacementUnits !== undefined)) {
+      throw new Error(
+        `Error in ${op}: options.maxDisplacement and options.displacementUnits belong to the 'displacement' geometry; ` +
+          `the 'integral' geometry has no bound and works in pixels`,
+      );
+    }
     const displacementUnits = options.displacementUnits ?? 'pixels';
     const border = options.border ?? 'zeros';
     const lowResolutionField = options.lowResolutionField ?? true;
@@ -134,7 +182,7 @@ export class DDARModel extends LayersClassifier<DDARModelConfig> {
     }
     const maxDisplacement =
       options.maxDisplacement ?? (displacementUnits === 'pixels' ? Math.min(inputShape[0], inputShape[1]) / 8 : 0.25);
-    assertPositiveNumber(op, 'options.maxDisplacement', maxDisplacement);
+    if (geometry === 'displacement') assertPositiveNumber(op, 'options.maxDisplacement', maxDisplacement);
     const { backbone, record } = resolveBackbone(op, options);
     const { numClasses } = options;
     const seeds = new SeedSequence(options.seed === undefined ? undefined : options.seed + 1);
@@ -156,19 +204,23 @@ export class DDARModel extends LayersClassifier<DDARModelConfig> {
       name: LAYER_NAMES.appearanceDecoder,
       seed: seeds.take(),
     });
-    const fieldDecoder = geometricDecoder({
+    const fieldOptions = {
       outputShape: inputShape,
       width: decoderWidth,
-      maxDisplacement,
       lowResolution: lowResolutionField,
       name: LAYER_NAMES.geometricDecoder,
       seed: seeds.take(),
-    });
-    const network = tfl.model({
-      inputs: input,
-      outputs: [logits, templateDecoder.applySymbolic(appearance), fieldDecoder.applySymbolic(geometric)],
-      name: options.name ?? 'ddar',
-    });
+    };
+    const fieldDecoder =
+      geometry === 'integral' ? warpIncrementDecoder(fieldOptions) : geometricDecoder({ ...fieldOptions, maxDisplacement });
+    const affine = geometry === 'integral' ? affineDecoder({ name: LAYER_NAMES.affineDecoder }) : null;
+    const outputs = [logits, templateDecoder.applySymbolic(appearance), fieldDecoder.applySymbolic(geometric)];
+    if (affine !== null) outputs.push(affine.applySymbolic(geometric));
+    const network = tfl.model({ inputs: input, outputs, name: options.name ?? 'ddar' });
+    const geometryConfig =
+      geometry === 'integral'
+        ? { geometry, displacementUnits: 'pixels' as const }
+        : { geometry, maxDisplacement, displacementUnits };
     return new DDARModel(network, {
       format: 'ddar-ts',
       formatVersion: 1,
@@ -179,8 +231,7 @@ export class DDARModel extends LayersClassifier<DDARModelConfig> {
       dA,
       dG,
       decoderWidth,
-      maxDisplacement,
-      displacementUnits,
+      ...geometryConfig,
       border,
       lowResolutionField,
       layers: {
@@ -189,6 +240,7 @@ export class DDARModel extends LayersClassifier<DDARModelConfig> {
         geometricCode: LAYER_NAMES.geometricCode,
         appearanceDecoder: templateDecoder.names,
         geometricDecoder: fieldDecoder.names,
+        ...(affine === null ? {} : { affineDecoder: affine.names }),
       },
     });
   }
@@ -231,44 +283,144 @@ export class DDARModel extends LayersClassifier<DDARModelConfig> {
         `Error in ${op}: codes.appearance [${codes.appearance.shape}] and codes.geometric [${codes.geometric.shape}] must have the same batch size`,
       );
     }
-    const template = this.appearanceDecoder.run(codes.appearance) as tf.Tensor4D;
-    const displacement = this.geometricDecoder.run(codes.geometric) as tf.Tensor4D;
-    return { template, displacement, reconstruction: this.warp(template, displacement) };
+    return keptInTidy(() => {
+      const template = this.appearanceDecoder.run(codes.appearance) as tf.Tensor4D;
+      const field = this.geometricDecoder.run(codes.geometric) as tf.Tensor4D;
+      const affine = this.affineDecoder === null ? undefined : (this.affineDecoder.run(codes.geometric) as tf.Tensor2D);
+      return this.decoding(template, field, affine);
+    });
   }
 
   /** Runs the whole network on images: codes are not returned, only what the decoders make of them. */
   reconstruct(images: tf.Tensor4D): DDARDecoding & { logits: tf.Tensor2D } {
     this.assertUsable('reconstruct');
     assertImageBatch('DDARModel.reconstruct', 'images', images, this.inputShape);
-    const [logits, template, displacement] = this.network.apply(images, { training: false }) as tf.Tensor[];
-    return {
-      logits: logits as tf.Tensor2D,
-      template: template as tf.Tensor4D,
-      displacement: displacement as tf.Tensor4D,
-      reconstruction: this.warp(template as tf.Tensor4D, displacement as tf.Tensor4D),
-    };
+    return keptInTidy(() => {
+      const [logits, template, field, affine] = this.network.apply(images, { training: false }) as tf.Tensor[];
+      return { logits: logits as tf.Tensor2D, ...this.decoding(template as tf.Tensor4D, field as tf.Tensor4D, affine as tf.Tensor2D) };
+    });
   }
 
   /**
-   * `classification * CE + reconstruction * rec(target, warp(T, D)) + smoothness * TV(D) + magnitude * |D|^2`,
-   * the target being the images unless `options.reconstructionTarget` says otherwise;
-   * defaults in {@link DEFAULT_DDAR_LOSS_WEIGHTS}, computed in training mode.
+   * The weights `lossTerms` uses: `weights` over the defaults of the model's geometry,
+   * {@link DEFAULT_DDAR_LOSS_WEIGHTS} (`integral`) or {@link DISPLACEMENT_DDAR_LOSS_WEIGHTS}; the
+   * `displacement` geometry has nothing for bias reduction to act on, so that weight is 0 there.
+   */
+  lossWeights(weights: LossWeights = {}): DDARWeights {
+    return this.geometry === 'integral'
+      ? resolveLossWeights(DEFAULT_DDAR_LOSS_WEIGHTS, weights)
+      : resolveLossWeights(DISPLACEMENT_DDAR_LOSS_WEIGHTS, weights, { biasReduction: 0 });
+  }
+
+  /**
+   * `classification * CE + reconstruction * rec(target, warp(T, D)) + smoothness * TV(local warp)
+   * + magnitude * |D|^2 + biasReduction * (mean warp - identity)^2`, the target being the images unless
+   * `options.reconstructionTarget` says otherwise; defaults in {@link DEFAULT_DDAR_LOSS_WEIGHTS}
+   * (`integral`) or {@link DISPLACEMENT_DDAR_LOSS_WEIGHTS}, computed in training mode.
    */
   lossTerms(images: tf.Tensor4D, labels: tf.Tensor1D, weights: LossWeights = {}, options: LossTermsOptions = {}): LossTerms {
     const target = this.lossInputs(images, labels, options);
-    return computeLossTerms(resolveLossWeights(DEFAULT_DDAR_LOSS_WEIGHTS, weights), () => {
-      const [logits, template, displacement] = this.network.apply(images, { training: true }) as tf.Tensor[];
+    if (options.transformedImages !== undefined) {
+      return this.consistencyLossTerms(images, labels, options.transformedImages, this.lossWeights(weights), options.returnLogits);
+    }
+    return computeLossTerms(this.lossWeights(weights), () => {
+      const [logits, template, field, affine] = this.network.apply(images, { training: true }) as tf.Tensor[];
+      const decoding = this.decoding(template as tf.Tensor4D, field as tf.Tensor4D, affine as tf.Tensor2D | undefined);
       return {
         logits: logits as tf.Tensor2D,
         labels,
         input: target,
-        reconstruction: this.warp(template as tf.Tensor4D, displacement as tf.Tensor4D),
-        displacement: displacement as tf.Tensor4D,
+        reconstruction: decoding.reconstruction,
+        displacement: decoding.displacement,
+        warpIncrements: decoding.warpIncrements,
+        affineResidual: decoding.affineResidual,
       };
     }, options.returnLogits);
+  }
+
+  /**
+   * The loss with geometric augmentation: one pass over the images x and their transformed copies A x,
+   * classification and reconstruction on both, plus the geometric-consistency terms: z_a(A x) close to
+   * z_a(x), and A x reconstructed from the template of x in the geometry of A x.
+   */
+  private consistencyLossTerms(
+    images: tf.Tensor4D,
+    labels: tf.Tensor1D,
+    transformed: tf.Tensor4D,
+    weights: DDARWeights,
+    returnLogits: boolean | undefined,
+  ): LossTerms {
+    const n = images.shape[0];
+    const firstHalf = <T extends tf.Tensor>(t: T) => tf.slice(t, 0, n) as T;
+    const secondHalf = <T extends tf.Tensor>(t: T) => tf.slice(t, n, n) as T;
+    return computeLossTerms(
+      weights,
+      () => {
+        const inputs = tf.concat([images, transformed]);
+        const outputs = this.withCodes.apply(inputs, { training: true }) as tf.Tensor[];
+        const [logits, template, field] = outputs;
+        const affine = this.geometry === 'integral' ? (outputs[3] as tf.Tensor2D) : undefined;
+        const appearance = outputs[outputs.length - 2] as tf.Tensor2D;
+        const decoding = this.decoding(template as tf.Tensor4D, field as tf.Tensor4D, affine);
+        const cross = this.decoding(
+          firstHalf(template as tf.Tensor4D),
+          secondHalf(field as tf.Tensor4D),
+          affine === undefined ? undefined : secondHalf(affine),
+        );
+        return {
+          logits: logits as tf.Tensor2D,
+          labels: tf.concat([labels, labels]),
+          input: inputs,
+          reconstruction: decoding.reconstruction,
+          displacement: decoding.displacement,
+          warpIncrements: decoding.warpIncrements,
+          affineResidual: decoding.affineResidual,
+          appearanceCodes: { original: firstHalf(appearance), transformed: secondHalf(appearance) },
+          crossReconstruction: { target: transformed, prediction: cross.reconstruction },
+        };
+      },
+      returnLogits,
+      firstHalf,
+    );
+  }
+
+  /** The network's outputs followed by z_a and z_g: the same layers, for the consistency terms. */
+  private get withCodes(): tfl.LayersModel {
+    this.codesView ??= tfl.model({
+      inputs: this.network.inputs,
+      outputs: [
+        ...(this.network.outputs as tfl.SymbolicTensor[]),
+        this.network.getLayer(this.config.layers.appearanceCode).output as tfl.SymbolicTensor,
+        this.network.getLayer(this.config.layers.geometricCode).output as tfl.SymbolicTensor,
+      ],
+      name: `${this.network.name}_with_codes`,
+    });
+    return this.codesView;
+  }
+
+  /** The warp and the reconstruction from the decoders' raw outputs (the affine residual only for `integral`). */
+  private decoding(template: tf.Tensor4D, field: tf.Tensor4D, affineOutput: tf.Tensor2D | undefined): DDARDecoding {
+    if (this.geometry === 'displacement') {
+      return { template, displacement: field, reconstruction: this.warp(template, field) };
+    }
+    const increments = warpIncrements(field);
+    const residual = affineResidual(affineOutput as tf.Tensor2D);
+    const displacement = integralAffineDisplacement(increments, residual);
+    return {
+      template,
+      displacement,
+      reconstruction: this.warp(template, displacement),
+      warpIncrements: increments,
+      affineResidual: residual,
+    };
   }
 
   private warp(template: tf.Tensor4D, displacement: tf.Tensor4D): tf.Tensor4D {
     return warp(template, displacement, { border: this.config.border, units: this.config.displacementUnits });
   }
+}
+
+/** `tf.tidy` for a function returning an object of tensors (which tidy's types do not accept): the returned tensors survive. */
+function keptInTidy<T extends object>(fn: () => T): T {
+  return tf.tidy(() => fn() as unknown as tf.TensorContainer) as unknown as T;
 }

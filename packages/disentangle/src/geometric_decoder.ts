@@ -3,6 +3,7 @@ import type { ImageShape } from '@ddar/backbones';
 import { defaultDecoderWidth, planDecoder, stageChannels } from './decoder_plan.js';
 import { kernelInitializer, SeedSequence } from './initializers.js';
 import { LayerChain } from './layer_chain.js';
+import { AFFINE_PARAMETERS } from './integral_warp.js';
 import { assertImageShape, assertPositiveInteger, assertPositiveNumber } from './validate.js';
 
 /** Options of {@link geometricDecoder}; `outputShape`, `maxDisplacement` and `name` are required. */
@@ -34,9 +35,39 @@ export interface GeometricDecoderOptions {
  */
 export function geometricDecoder(options: GeometricDecoderOptions): LayerChain {
   const op = 'geometricDecoder';
-  assertImageShape(op, 'options.outputShape', options.outputShape);
   const { maxDisplacement, name } = options;
   assertPositiveNumber(op, 'options.maxDisplacement', maxDisplacement);
+  return fieldDecoder(op, options, 'tanh', smallWeights, () => [
+    tfl.layers.rescaling({ scale: maxDisplacement, name: `${name}_scale` }),
+  ]);
+}
+
+/** Options of {@link warpIncrementDecoder}: those of {@link geometricDecoder} without the bound. */
+export type WarpIncrementDecoderOptions = Omit<GeometricDecoderOptions, 'maxDisplacement'>;
+
+/**
+ * Decodes a geometric code [N, dG] into the logits [N, H, W, 2] of an integral warp's grid increments
+ * (see `warpIncrements` and `integralAffineDisplacement`): the same network as {@link geometricDecoder}
+ * with a linear output. Logits 0 are the identity warp, and the output starts close to 0.
+ */
+export function warpIncrementDecoder(options: WarpIncrementDecoderOptions): LayerChain {
+  return fieldDecoder('warpIncrementDecoder', options, 'linear', smallWeights, () => []);
+}
+
+/**
+ * dense + ReLU -> reshape to the base grid -> convolutions (at the base grid, or upsampling to full size)
+ * -> a 2-channel convolution with `activation` and small initial weights -> `outputLayers` -> (at low
+ * resolution) a bilinear upsampling to full size.
+ */
+function fieldDecoder(
+  op: string,
+  options: WarpIncrementDecoderOptions,
+  activation: 'tanh' | 'linear',
+  outputInitializer: (seed: number | undefined) => ReturnType<typeof tfl.initializers.zeros>,
+  outputLayers: () => tfl.layers.Layer[],
+): LayerChain {
+  assertImageShape(op, 'options.outputShape', options.outputShape);
+  const { name } = options;
   const width = options.width ?? defaultDecoderWidth(options.outputShape);
   assertPositiveInteger(op, 'options.width', width);
   const lowResolution = options.lowResolution ?? true;
@@ -75,11 +106,11 @@ export function geometricDecoder(options: GeometricDecoderOptions): LayerChain {
       filters: 2,
       kernelSize: 3,
       padding: 'same',
-      activation: 'tanh',
+      activation,
       name: `${name}_field`,
-      kernelInitializer: tfl.initializers.randomNormal({ mean: 0, stddev: 1e-3, seed: seeds.take() }),
+      kernelInitializer: outputInitializer(seeds.take()),
     }),
-    tfl.layers.rescaling({ scale: maxDisplacement, name: `${name}_scale` }),
+    ...outputLayers(),
   );
   if (lowResolution && upsamplings > 0) {
     const factor = 2 ** upsamplings;
@@ -88,4 +119,26 @@ export function geometricDecoder(options: GeometricDecoderOptions): LayerChain {
     );
   }
   return new LayerChain(layers);
+}
+
+/** Small random weights: the output starts near 0, yet every layer before it gets a gradient from the first step. */
+function smallWeights(seed: number | undefined) {
+  return tfl.initializers.randomNormal({ mean: 0, stddev: 1e-3, seed });
+}
+
+/** Options of {@link affineDecoder}. */
+export interface AffineDecoderOptions {
+  /** Layer name, unique within the model. */
+  name: string;
+}
+
+/**
+ * Decodes a geometric code [N, dG] into the residual [N, 6] of a global affine transform (see
+ * `integralAffineDisplacement`): one dense layer whose zero initial weights and bias start every image
+ * at exactly the identity. The weights still get a gradient (the geometric code is not zero), so the
+ * affine part starts learning at the first step, and the geometric code gets its first gradient through
+ * the local warp's decoder.
+ */
+export function affineDecoder({ name }: AffineDecoderOptions): LayerChain {
+  return new LayerChain([tfl.layers.dense({ units: AFFINE_PARAMETERS, name, kernelInitializer: tfl.initializers.zeros() })]);
 }

@@ -3,13 +3,24 @@ import type { ImageShape } from '@ddar/backbones';
 import { kernelInitializer } from './initializers.js';
 import { assertPositiveInteger } from './validate.js';
 
+/** How the geometric code is decoded: see `DDARModelOptions.geometry`. */
+export type GeometryKind = 'integral' | 'displacement';
+
+/** Every {@link GeometryKind}, for validating configuration and listing choices in CLIs. */
+export const GEOMETRY_KINDS: readonly GeometryKind[] = ['integral', 'displacement'];
+
 /**
- * Default code sizes: (dA, dG) = (64, 16) for one-channel inputs such as MNIST and Fashion-MNIST,
- * (128, 32) for colour inputs such as CIFAR-10. Appearance carries the class and the texture, so it
- * gets the larger code; geometry only has to describe a smooth, low-resolution displacement field.
+ * Default code sizes. For the `integral` geometry (the default): (dA, dG) = (16, 64) for one-channel
+ * inputs such as MNIST, (64, 128) for colour inputs. The appearance code is kept small so that the
+ * template decoder cannot paint every pose itself and the warp has to do the geometric work (the
+ * sizing of Deforming Autoencoders; the MNIST sizes were chosen by the experiment in
+ * docs/results/disentanglement.md). For the `displacement` ablation, the sizes of the first version:
+ * (64, 16) and (128, 32).
  */
-export function defaultCodeSizes(inputShape: ImageShape): { dA: number; dG: number } {
-  return inputShape[2] === 1 ? { dA: 64, dG: 16 } : { dA: 128, dG: 32 };
+export function defaultCodeSizes(inputShape: ImageShape, geometry: GeometryKind = 'integral'): { dA: number; dG: number } {
+  const grayscale = inputShape[2] === 1;
+  if (geometry === 'displacement') return grayscale ? { dA: 64, dG: 16 } : { dA: 128, dG: 32 };
+  return grayscale ? { dA: 16, dG: 64 } : { dA: 64, dG: 128 };
 }
 
 /** Options of {@link appearanceHead} and {@link geometricHead}. */

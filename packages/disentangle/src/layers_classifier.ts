@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ImageShape } from '@ddar/backbones';
+import type { DDARWeights } from '@ddar/losses';
 import type { ClassifierModel, LossTerms, LossTermsOptions, LossWeights, ModelConfig, ModelKind } from './classifier_model.js';
 import { saveNetwork } from './model_io.js';
 import { assertImageBatch, assertLabels } from './validate.js';
@@ -53,6 +54,20 @@ export abstract class LayersClassifier<Config extends ModelConfig> implements Cl
     return this.inference.apply(images, { training: false }) as tf.Tensor2D;
   }
 
+  /**
+   * The variables of the backbone alone: every trainable weight but those of the layers the
+   * configuration names (classifier, code heads, decoders).
+   */
+  get backboneWeights(): tf.Variable[] {
+    this.assertUsable('backboneWeights');
+    const own = new Set(Object.values(this.config.layers).flat() as string[]);
+    return this.network.layers
+      .filter((layer) => !own.has(layer.name))
+      .flatMap((layer) => layer.trainableWeights.map((weight) => weight.read() as tf.Variable));
+  }
+
+  abstract lossWeights(weights?: LossWeights): DDARWeights;
+
   abstract lossTerms(images: tf.Tensor4D, labels: tf.Tensor1D, weights?: LossWeights, options?: LossTermsOptions): LossTerms;
 
   async save(destination: string | tf.io.IOHandler): Promise<tf.io.SaveResult> {
@@ -72,6 +87,22 @@ export abstract class LayersClassifier<Config extends ModelConfig> implements Cl
 
   /** Validates the arguments of `lossTerms` and returns the reconstruction target. */
   protected lossInputs(images: tf.Tensor4D, labels: tf.Tensor1D, options: LossTermsOptions): tf.Tensor4D {
+    const target = this.reconstructionTarget(images, labels, options);
+    const transformed = options.transformedImages;
+    if (transformed !== undefined) {
+      const op = `${this.className}.lossTerms`;
+      assertImageBatch(op, 'options.transformedImages', transformed, this.inputShape);
+      if (transformed.shape[0] !== images.shape[0]) {
+        throw new Error(`Error in ${op}: options.transformedImages [${transformed.shape}] must have the shape of images [${images.shape}]`);
+      }
+      if (options.reconstructionTarget !== undefined) {
+        throw new Error(`Error in ${op}: options.transformedImages and options.reconstructionTarget cannot be combined`);
+      }
+    }
+    return target;
+  }
+
+  private reconstructionTarget(images: tf.Tensor4D, labels: tf.Tensor1D, options: LossTermsOptions): tf.Tensor4D {
     this.assertUsable('lossTerms');
     const op = `${this.className}.lossTerms`;
     assertImageBatch(op, 'images', images, this.inputShape);

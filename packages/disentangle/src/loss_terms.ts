@@ -18,15 +18,21 @@ export function resolveLossWeights(defaults: DDARWeights, given: LossWeights, fo
 
 /**
  * Runs `forward` and the objective in one tidy scope: only the total and the terms survive, as new
- * scalars owned by the caller, and with `returnLogits` the logits of the forward pass.
+ * scalars owned by the caller, and with `returnLogits` the logits of the forward pass (those of the
+ * un-augmented images, picked by `logitsOfImages`, when the pass also covered transformed copies).
  */
-export function computeLossTerms(weights: DDARWeights, forward: () => DDARObjectiveInputs, returnLogits = false): LossTerms {
+export function computeLossTerms(
+  weights: DDARWeights,
+  forward: () => DDARObjectiveInputs,
+  returnLogits = false,
+  logitsOfImages: (logits: tf.Tensor2D) => tf.Tensor2D = (logits) => logits,
+): LossTerms {
   const objective = ddarObjective(weights);
   let logits: tf.Tensor2D | undefined;
   const flat = tf.tidy(() => {
     const inputs = forward();
     const { total, terms } = objective(inputs);
-    if (returnLogits) logits = tf.keep(inputs.logits);
+    if (returnLogits) logits = tf.keep(logitsOfImages(inputs.logits));
     return { total, ...terms } as Record<string, tf.Scalar>;
   });
   const { total, ...terms } = flat;

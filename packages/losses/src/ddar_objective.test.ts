@@ -63,6 +63,47 @@ describe('ddarObjective', () => {
     expect(values.total).toBeCloseTo(0.5 * Math.log(2) + 0.375 + 2.5, 5);
   });
 
+  it('puts the smoothness on the increments of an integral warp, and bias reduction on its mean', () => {
+    // Increments (1, 1), (2, 1) on 1 x 2 positions: anisotropic TV = |2 - 1| / 2 = 0.5; their deviation from
+    // identity 1 is (0, 0), (1, 0): bias reduction 0.5. Affine residual (0.1, 0, 0, 0, 0, -0.2): 0.05.
+    const warpIncrements = tf.tensor4d([1, 1, 2, 1], [1, 1, 2, 2]);
+    const affineResidual = tf.tensor2d([[0.1, 0, 0, 0, 0, -0.2]]);
+    const objective = ddarObjective({ reconstruction: 1, smoothness: 0.1, magnitude: 0, biasReduction: 2 });
+    const values = read(objective({ ...inputs, warpIncrements, affineResidual }));
+    expect(values.smoothness).toBeCloseTo(0.5, 6);
+    expect(values.magnitude).toBeCloseTo(12.5, 5);
+    expect(values.biasReduction).toBeCloseTo(0.55, 6);
+    // ln 2 + 0.15625 + 0.1 * 0.5 + 2 * 0.55; the zero-weight magnitude is logged but not added.
+    expect(values.total).toBeCloseTo(Math.log(2) + 0.15625 + 0.05 + 1.1, 5);
+    // Away from the kinks of |.|: every difference between neighbours is non-zero.
+    const uneven = tf.tensor4d([0.8, 1.3, 1.5, 0.9], [1, 1, 2, 2]);
+    const gradient = gradientCheck(
+      (x) => objective({ ...inputs, warpIncrements: x as tf.Tensor4D, affineResidual }).total,
+      uneven,
+      1e-3,
+    );
+    expect(gradient).toBeLessThan(1e-2);
+    tf.dispose([warpIncrements, affineResidual, uneven]);
+  });
+
+  it('adds the geometric-consistency terms when asked, and requires their inputs', () => {
+    // Codes (0, 0), (2, 0) -> (0, 1), (2, 0): invariance 0.5 (see appearance_invariance.test.ts). Cross: mse 0.15625.
+    const appearanceCodes = { original: tf.tensor2d([[0, 0], [2, 0]]), transformed: tf.tensor2d([[0, 1], [2, 0]]) };
+    const crossReconstruction = { target: inputs.input!, prediction: inputs.reconstruction! };
+    const objective = ddarObjective({ reconstruction: 0, smoothness: 0, appearanceInvariance: 2, crossReconstruction: 4 });
+    const values = read(objective({ logits: inputs.logits, labels: inputs.labels, appearanceCodes, crossReconstruction }));
+    expect(values.appearanceInvariance).toBeCloseTo(0.5, 6);
+    expect(values.crossReconstruction).toBeCloseTo(0.15625, 6);
+    expect(values.total).toBeCloseTo(Math.log(2) + 1 + 0.625, 5);
+    expect(() => objective({ logits: inputs.logits, labels: inputs.labels, crossReconstruction })).toThrow(
+      'inputs.appearanceCodes is required because weights.appearanceInvariance is 2',
+    );
+    expect(() => objective({ logits: inputs.logits, labels: inputs.labels, appearanceCodes })).toThrow(
+      'inputs.crossReconstruction is required because weights.crossReconstruction is 4',
+    );
+    tf.dispose([appearanceCodes.original, appearanceCodes.transformed]);
+  });
+
   it('computes only classification for a baseline without decoders', () => {
     const objective = ddarObjective({ reconstruction: 0, smoothness: 0 });
     const result = objective({ logits: inputs.logits, labels: inputs.labels });
@@ -153,7 +194,7 @@ describe('ddarObjective', () => {
       "weights.tvVariant must be one of 'anisotropic', 'isotropic', but got 'x'",
     );
     expect(() => ddarObjective({ classification: 0, reconstruction: 0, smoothness: 0 })).toThrow(
-      'at least one of weights.classification, reconstruction, smoothness, magnitude must be positive',
+      'at least one of weights.classification, reconstruction, smoothness, magnitude, biasReduction, appearanceInvariance, crossReconstruction must be positive',
     );
   });
 
@@ -166,7 +207,13 @@ describe('ddarObjective', () => {
     );
     expect(() => objective({ logits, labels, input, displacement })).toThrow('but got no reconstruction');
     expect(() => objective({ logits, labels, input, reconstruction })).toThrow(
-      'inputs.displacement is required because weights.smoothness is 1',
+      'inputs.warpIncrements or inputs.displacement is required because weights.smoothness is 1, but both are missing',
+    );
+    expect(() => ddarObjective({ reconstruction: 0, smoothness: 0, magnitude: 1 })({ logits, labels })).toThrow(
+      'inputs.displacement is required because weights.magnitude is 1',
+    );
+    expect(() => ddarObjective({ reconstruction: 0, smoothness: 0, biasReduction: 1 })({ logits, labels })).toThrow(
+      'inputs.warpIncrements or inputs.affineResidual is required because weights.biasReduction is 1',
     );
     const baseline = ddarObjective({ reconstruction: 0, smoothness: 0 });
     expect(() => baseline({ logits, labels, input })).toThrow(

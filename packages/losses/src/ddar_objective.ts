@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { appearanceInvariance } from './appearance_invariance.js';
+import { biasReduction } from './bias_reduction.js';
 import { crossEntropy } from './cross_entropy.js';
 import { displacementMagnitude } from './displacement_magnitude.js';
 import { reconstruction, RECONSTRUCTION_KINDS, type ReconstructionKind } from './reconstruction.js';
@@ -11,10 +13,16 @@ export interface DDARWeights {
   classification?: number;
   /** lambdaRec: weight of the reconstruction term rec(input, reconstruction). */
   reconstruction: number;
-  /** lambdaSmooth: weight of the total variation of the displacement field. */
+  /** lambdaSmooth: weight of the total variation of the local warp (its grid increments when given, else the displacement field). */
   smoothness: number;
   /** lambdaMag: weight of the mean squared displacement. Default 0. */
   magnitude?: number;
+  /** Weight of the bias reduction of the mean warp (mean affine residual and mean grid increments), see {@link biasReduction}. Default 0. */
+  biasReduction?: number;
+  /** Geometric consistency: weight of {@link appearanceInvariance} of z_a under a small random affine transform. Default 0. */
+  appearanceInvariance?: number;
+  /** Geometric consistency: weight of rec(A x, warp(T(z_a(x)), G(z_g(A x)))), the cross-reconstruction. Default 0. */
+  crossReconstruction?: number;
   /** Reconstruction loss, see {@link reconstruction}. Default `'mse'`. */
   reconstructionKind?: ReconstructionKind;
   /** Total variation flavour, see {@link totalVariation}. Default `'anisotropic'`. */
@@ -35,8 +43,16 @@ export interface DDARObjectiveInputs {
   input?: tf.Tensor4D;
   /** The model's reconstruction of `input`, same shape; needed when `weights.reconstruction > 0`. */
   reconstruction?: tf.Tensor4D;
-  /** The displacement field [N, H, W, 2]; needed when `weights.smoothness > 0` or `weights.magnitude > 0`. */
+  /** The displacement field [N, H, W, 2]; needed when `weights.magnitude > 0`, and for smoothness without `warpIncrements`. */
   displacement?: tf.Tensor4D;
+  /** An integral warp's grid increments [N, H, W, 2] (identity 1): smoothness then applies to them, and bias reduction. */
+  warpIncrements?: tf.Tensor4D;
+  /** The global affine residual [N, 6] (identity 0), for bias reduction. */
+  affineResidual?: tf.Tensor2D;
+  /** Geometric consistency: z_a of the images and of their transformed copies, [M, dA] each. */
+  appearanceCodes?: { original: tf.Tensor2D; transformed: tf.Tensor2D };
+  /** Geometric consistency: the transformed images and their cross-reconstruction, [M, H, W, C] each. */
+  crossReconstruction?: { target: tf.Tensor4D; prediction: tf.Tensor4D };
 }
 
 /** The unweighted value of each term that was computed. */
@@ -49,6 +65,12 @@ export interface DDARTerms {
   smoothness?: tf.Scalar;
   /** Mean squared displacement; present when `displacement` was given. */
   magnitude?: tf.Scalar;
+  /** Bias reduction of the mean affine residual plus that of the mean increments; present when either was given. */
+  biasReduction?: tf.Scalar;
+  /** Appearance invariance; present when `appearanceCodes` was given. */
+  appearanceInvariance?: tf.Scalar;
+  /** Cross-reconstruction loss; present when `crossReconstruction` was given. */
+  crossReconstruction?: tf.Scalar;
 }
 
 /** What a {@link DDARObjective} returns; every scalar is a new tensor the caller must dispose. */
@@ -67,7 +89,10 @@ const OP = 'ddarObjective';
 /**
  * The DDAR training loss
  * `classification * CE(labels, logits) + reconstruction * rec(input, reconstruction)
- *  + smoothness * TV(displacement) + magnitude * mean|displacement|^2`.
+ *  + smoothness * TV(local warp) + magnitude * mean|displacement|^2
+ *  + biasReduction * (|mean affine residual|^2 + mean |mean increments - 1|^2)
+ *  + appearanceInvariance * invariance(z_a(x), z_a(A x)) + crossReconstruction * rec(A x, cross-reconstruction)`,
+ * the local warp being `warpIncrements` when given, else `displacement`.
  *
  * The weights are validated once here; the returned function is called every step. A term is
  * computed when its weight is positive (its tensors are then required) or when its tensors are given
@@ -82,6 +107,9 @@ export function ddarObjective(weights: DDARWeights): DDARObjective {
   }
   const classificationWeight = weights.classification ?? 1;
   const magnitudeWeight = weights.magnitude ?? 0;
+  const biasReductionWeight = weights.biasReduction ?? 0;
+  const invarianceWeight = weights.appearanceInvariance ?? 0;
+  const crossReconstructionWeight = weights.crossReconstruction ?? 0;
   const { reconstruction: reconstructionWeight, smoothness: smoothnessWeight } = weights;
   const reconstructionKind = weights.reconstructionKind ?? 'mse';
   const tvVariant = weights.tvVariant ?? 'anisotropic';
@@ -91,13 +119,19 @@ export function ddarObjective(weights: DDARWeights): DDARObjective {
   assertNonNegative(OP, 'weights.reconstruction', reconstructionWeight);
   assertNonNegative(OP, 'weights.smoothness', smoothnessWeight);
   assertNonNegative(OP, 'weights.magnitude', magnitudeWeight);
+  assertNonNegative(OP, 'weights.biasReduction', biasReductionWeight);
+  assertNonNegative(OP, 'weights.appearanceInvariance', invarianceWeight);
+  assertNonNegative(OP, 'weights.crossReconstruction', crossReconstructionWeight);
   assertNumberInRange(OP, 'weights.labelSmoothing', labelSmoothing, 0, 1);
   assertOneOf<ReconstructionKind>(OP, 'weights.reconstructionKind', reconstructionKind, RECONSTRUCTION_KINDS);
   assertOneOf<TotalVariationVariant>(OP, 'weights.tvVariant', tvVariant, TOTAL_VARIATION_VARIANTS);
-  if (classificationWeight + reconstructionWeight + smoothnessWeight + magnitudeWeight === 0) {
+  const weightSum =
+    classificationWeight + reconstructionWeight + smoothnessWeight + magnitudeWeight + biasReductionWeight + invarianceWeight + crossReconstructionWeight;
+  if (weightSum === 0) {
     // A constant total has no gradient, and optimizer.minimize would fail later with a vaguer error.
     throw new Error(
-      `Error in ${OP}: at least one of weights.classification, reconstruction, smoothness, magnitude must be ` +
+      `Error in ${OP}: at least one of weights.classification, reconstruction, smoothness, magnitude, biasReduction, ` +
+        'appearanceInvariance, crossReconstruction must be ' +
         'positive, but all are 0',
     );
   }
@@ -112,10 +146,31 @@ export function ddarObjective(weights: DDARWeights): DDARObjective {
           `${reconstructionWeight}, but got ${describeMissing(inputs, ['input', 'reconstruction'])}`,
       );
     }
-    if ((smoothnessWeight > 0 || magnitudeWeight > 0) && inputs.displacement == null) {
+    if (magnitudeWeight > 0 && inputs.displacement == null) {
       throw new Error(
-        `Error in ${OP}: inputs.displacement is required because weights.smoothness is ${smoothnessWeight} and ` +
-          `weights.magnitude is ${magnitudeWeight}, but it is missing`,
+        `Error in ${OP}: inputs.displacement is required because weights.magnitude is ${magnitudeWeight}, but it is missing`,
+      );
+    }
+    if (smoothnessWeight > 0 && inputs.displacement == null && inputs.warpIncrements == null) {
+      throw new Error(
+        `Error in ${OP}: inputs.warpIncrements or inputs.displacement is required because weights.smoothness is ` +
+          `${smoothnessWeight}, but both are missing`,
+      );
+    }
+    if (biasReductionWeight > 0 && inputs.warpIncrements == null && inputs.affineResidual == null) {
+      throw new Error(
+        `Error in ${OP}: inputs.warpIncrements or inputs.affineResidual is required because weights.biasReduction is ` +
+          `${biasReductionWeight}, but both are missing`,
+      );
+    }
+    if (invarianceWeight > 0 && inputs.appearanceCodes == null) {
+      throw new Error(
+        `Error in ${OP}: inputs.appearanceCodes is required because weights.appearanceInvariance is ${invarianceWeight}, but it is missing`,
+      );
+    }
+    if (crossReconstructionWeight > 0 && inputs.crossReconstruction == null) {
+      throw new Error(
+        `Error in ${OP}: inputs.crossReconstruction is required because weights.crossReconstruction is ${crossReconstructionWeight}, but it is missing`,
       );
     }
     if ((inputs.input == null) !== (inputs.reconstruction == null)) {
@@ -126,7 +181,7 @@ export function ddarObjective(weights: DDARWeights): DDARObjective {
     }
 
     const batchSize = inputs.logits?.shape?.[0];
-    for (const name of ['input', 'reconstruction', 'displacement'] as const) {
+    for (const name of ['input', 'reconstruction', 'displacement', 'warpIncrements', 'affineResidual'] as const) {
       const tensor = inputs[name];
       if (tensor != null && batchSize !== undefined && tensor.shape[0] !== batchSize) {
         throw new Error(
@@ -146,11 +201,30 @@ export function ddarObjective(weights: DDARWeights): DDARObjective {
         computed.reconstruction = reconstruction(inputs.input, inputs.reconstruction, reconstructionKind);
         total = addWeighted(total, reconstructionWeight, computed.reconstruction);
       }
-      if (inputs.displacement != null) {
-        computed.smoothness = totalVariation(inputs.displacement, tvVariant);
-        computed.magnitude = displacementMagnitude(inputs.displacement);
+      const localWarp = inputs.warpIncrements ?? inputs.displacement;
+      if (localWarp != null) {
+        computed.smoothness = totalVariation(localWarp, tvVariant);
         total = addWeighted(total, smoothnessWeight, computed.smoothness);
+      }
+      if (inputs.displacement != null) {
+        computed.magnitude = displacementMagnitude(inputs.displacement);
         total = addWeighted(total, magnitudeWeight, computed.magnitude);
+      }
+      if (inputs.warpIncrements != null || inputs.affineResidual != null) {
+        const parts: tf.Scalar[] = [];
+        if (inputs.affineResidual != null) parts.push(biasReduction(inputs.affineResidual, 0));
+        if (inputs.warpIncrements != null) parts.push(biasReduction(inputs.warpIncrements, 1));
+        computed.biasReduction = parts.length === 1 ? parts[0] : (tf.addN(parts) as tf.Scalar);
+        total = addWeighted(total, biasReductionWeight, computed.biasReduction);
+      }
+      if (inputs.appearanceCodes != null) {
+        computed.appearanceInvariance = appearanceInvariance(inputs.appearanceCodes.original, inputs.appearanceCodes.transformed);
+        total = addWeighted(total, invarianceWeight, computed.appearanceInvariance);
+      }
+      if (inputs.crossReconstruction != null) {
+        const { target, prediction } = inputs.crossReconstruction;
+        computed.crossReconstruction = reconstruction(target, prediction, reconstructionKind);
+        total = addWeighted(total, crossReconstructionWeight, computed.crossReconstruction);
       }
       // Not null: the constructor rejected all-zero weights.
       computed.total = total as tf.Scalar;

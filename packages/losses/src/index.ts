@@ -5,6 +5,8 @@ export type { ReconstructionKind } from './reconstruction.js';
 export { totalVariation, TOTAL_VARIATION_VARIANTS } from './total_variation.js';
 export type { TotalVariationVariant } from './total_variation.js';
 export { displacementMagnitude } from './displacement_magnitude.js';
+export { biasReduction } from './bias_reduction.js';
+export { appearanceInvariance } from './appearance_invariance.js';
 export { ddarObjective } from './ddar_objective.js';
 export type {
   DDARObjective,

@@ -57,6 +57,16 @@ export interface AdversarialConfig {
   bounds?: [number, number];
 }
 
+/** Ranges of {@link TrainingConfig.geometricAugmentation}: each image's transform is drawn uniformly from them. */
+export interface GeometricAugmentationConfig {
+  /** Rotation in ±this many degrees. Default 15. */
+  maxRotationDegrees?: number;
+  /** Shift in ±this many pixels along each axis. Default 2. */
+  maxShiftPixels?: number;
+  /** Scale factor range. Default [0.9, 1.1]. */
+  scaleRange?: [number, number];
+}
+
 /** Where and how often training saves a resumable checkpoint. */
 export interface CheckpointConfig {
   /** Directory that holds the checkpoint; created when missing. */
@@ -115,6 +125,13 @@ export interface TrainingConfig {
   seed?: number;
   /** Train on adversarial examples instead of clean batches. Omitted: standard training. */
   adversarial?: AdversarialConfig;
+  /**
+   * Geometric augmentation: every batch also gets a copy of its images under a random affine transform each (rotation,
+   * shift and scale drawn from these ranges, seeded per step), passed to `lossTerms` as `options.transformedImages`.
+   * Every model then classifies (and reconstructs) both; a DDAR model adds its geometric-consistency terms when their
+   * weights are set. Cannot be combined with `adversarial`. Omitted: no augmentation.
+   */
+  geometricAugmentation?: GeometricAugmentationConfig;
   /** Save resumable checkpoints. Omitted: nothing is written to disk and `resume` is unavailable. */
   checkpoint?: CheckpointConfig;
   /** Continue from `checkpoint.directory` when it holds a checkpoint (start fresh when it holds none). */
@@ -153,6 +170,8 @@ export interface ResolvedTrainingConfig {
   seed: number;
   /** With `stepSize`, `steps`, `reconstructionInput` and `bounds` filled in; null for standard training. */
   adversarial: Required<AdversarialConfig> | null;
+  /** Every range filled in; absent without augmentation (so checkpoints written before it existed still resume). */
+  geometricAugmentation?: Required<GeometricAugmentationConfig>;
   /** The model's `kind`, so a checkpoint is not resumed into a different architecture. */
   modelKind: string;
   /** Name, size and image shape of the training set: resuming on other data would not continue the same run. */

@@ -60,8 +60,17 @@ describe('train with dataParallel', () => {
     validation.dispose();
   });
 
-  // 40 images in batches of 16: the last batch (8) is split unevenly too with 3 threads.
-  const config: TrainingConfig = { epochs: 2, batchSize: 16, optimizer: { name: 'sgd', learningRate: 0.5, momentum: 0.9 }, log: false, seed: 4 };
+  // 40 images in batches of 16: the last batch (8) is split unevenly too with 3 threads. Bias reduction is off: it
+  // penalizes the mean warp of the batch, which each thread can only take over its own shard. At this learning rate the
+  // default reconstruction weight of 10 amplifies float rounding beyond the tolerance within a few steps, hence 1.
+  const config: TrainingConfig = {
+    epochs: 2,
+    batchSize: 16,
+    optimizer: { name: 'sgd', learningRate: 0.5, momentum: 0.9 },
+    lossWeights: { reconstruction: 1, biasReduction: 0 },
+    log: false,
+    seed: 4,
+  };
 
   it('takes the same steps as one thread, up to float rounding, for every thread count', async () => {
     const reference = smallModels.ddar();
@@ -77,7 +86,10 @@ describe('train with dataParallel', () => {
       expect(lines.filter((line) => line.includes('synchronized again'))).toEqual([]);
       expect(maxAbsDifference(weightsOf(model), expected)).toBeLessThan(1e-5);
       history.epochs.forEach((epoch, i) => {
-        for (const [term, value] of Object.entries(single.epochs[i].losses)) expect(epoch.losses[term]).toBeCloseTo(value, 5);
+        // The logged bias reduction is a mean of per-shard values, not the whole batch's (it is a batch statistic).
+        for (const [term, value] of Object.entries(single.epochs[i].losses)) {
+          if (term !== 'biasReduction') expect([term, epoch.losses[term]]).toEqual([term, expect.closeTo(value, 5)]);
+        }
         expect(epoch.trainAccuracy).toBe(single.epochs[i].trainAccuracy);
         expect(epoch.validationAccuracy).toBe(single.epochs[i].validationAccuracy);
       });
@@ -195,7 +207,7 @@ describe('train with dataParallel', () => {
     const resolved = resolveTrainingConfig(model, { train: trainSet }, config);
     const scheduled = createOptimizer(resolved.optimizer);
     const variables = trainableVariables(model);
-    const context = { model, optimizer: scheduled.optimizer, variables, lossWeights: null, adversarial: null };
+    const context = { model, optimizer: scheduled.optimizer, variables, lossWeights: null, adversarial: null, augmentation: null };
     const group = await DataParallelGroup.start(context, { workers: 2 }, resolved);
     try {
       const images = tf.slice(trainSet.images, 0, 16) as tf.Tensor4D;

@@ -183,6 +183,7 @@ export class DataParallelGroup {
           optimizer: resolved.optimizer,
           lossWeights: context.lossWeights,
           adversarial: context.adversarial,
+          augmentation: context.augmentation,
           imageShape,
           weightShapes,
           trainableShapes,

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { AdversarialConfig, ResolvedTrainingConfig } from './config.js';
+import type { AdversarialConfig, GeometricAugmentationConfig, ResolvedTrainingConfig } from './config.js';
 import type { OptimizerStateManifest } from './optimizer_state.js';
 import type { LossWeights } from './trainable_model.js';
 
@@ -20,6 +20,7 @@ export interface WorkerSetup {
   optimizer: ResolvedTrainingConfig['optimizer'];
   lossWeights: LossWeights | null;
   adversarial: Required<AdversarialConfig> | null;
+  augmentation: Required<GeometricAugmentationConfig> | null;
   /** [H, W, C] of one image. */
   imageShape: number[];
   /** Shapes of every weight (see `allWeights`) and of the trainable ones, in order: the replica must match them. */

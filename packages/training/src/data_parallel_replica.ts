@@ -78,7 +78,7 @@ export async function serveShards(port: MessagePort, setup: WorkerSetup): Promis
   const slotSets = setup.gradientSlots.map((set) => set.map((buffer) => new Float32Array(buffer)));
   const report = new Float32Array(setup.report);
   const pixels = setup.imageShape.reduce((a, b) => a * b, 1);
-  const context = { model, variables, lossWeights: setup.lossWeights, adversarial: setup.adversarial };
+  const context = { model, variables, lossWeights: setup.lossWeights, adversarial: setup.adversarial, augmentation: setup.augmentation };
 
   const computeShard = (rows: number, attackSeed: number, slot: Float32Array): WorkerReply => {
     if (frozen.length > 0) writeWeightsFrom(frozen, sharedFrozen);

@@ -33,11 +33,17 @@ describe('train with the @ddar/disentangle models', () => {
     expect(last.losses.classification).toBeLessThan(first.losses.classification);
     expect(last.validationAccuracy).toBeGreaterThan(0.5);
     const expectedTerms = {
-      ddar: ['classification', 'magnitude', 'reconstruction', 'smoothness', 'total'],
+      ddar: ['biasReduction', 'classification', 'magnitude', 'reconstruction', 'smoothness', 'total'],
       baseline: ['classification', 'total'],
       aeReg: ['classification', 'reconstruction', 'total'],
     }[kind];
     expect(Object.keys(last.losses).sort()).toEqual(expectedTerms);
+    // Each epoch records how hard each weighted term pulled on the backbone.
+    const pulling = { ddar: ['biasReduction', 'classification', 'reconstruction', 'smoothness'], baseline: ['classification'], aeReg: ['classification', 'reconstruction'] }[kind];
+    for (const epoch of history.epochs) {
+      expect(Object.keys(epoch.termGradientNorms ?? {}).sort()).toEqual(pulling);
+      expect(Object.values(epoch.termGradientNorms!).every((norm) => Number.isFinite(norm) && norm > 0)).toBe(true);
+    }
     model.dispose();
   });
 

@@ -17,6 +17,12 @@ export interface EpochRecord {
   trainAccuracy: number;
   /** With adversarial training: accuracy on the adversarial batches the model was trained on. */
   trainAdversarialAccuracy?: number;
+  /**
+   * How hard each weighted loss term pulls on the backbone: the L2 norm of the gradient of `weight * term` with respect
+   * to the backbone's variables, on the epoch's first batch, after the epoch (see `termGradientNorms` in
+   * @ddar/disentangle). Absent for models that do not name their backbone's weights.
+   */
+  termGradientNorms?: Record<string, number>;
   /** Accuracy on `data.validation` after the epoch; absent without a validation set. */
   validationAccuracy?: number;
   /** Wall-clock seconds of the epoch spent training (validation excluded); summed over sessions when resumed. */

@@ -32,7 +32,7 @@ describe('train on MNIST', () => {
     });
     expect(tf.memory().numTensors).toBe(before);
     const [epoch] = history.epochs;
-    expect(Object.keys(epoch.losses).sort()).toEqual(['classification', 'magnitude', 'reconstruction', 'smoothness', 'total']);
+    expect(Object.keys(epoch.losses).sort()).toEqual(['biasReduction', 'classification', 'magnitude', 'reconstruction', 'smoothness', 'total']);
     expect(Object.values(epoch.losses).every(Number.isFinite)).toBe(true);
     expect(epoch.validationAccuracy).toEqual(expect.any(Number));
     const moved = model.trainableWeights.filter((w, i) => w.dataSync().some((v, j) => v !== initial[i][j]));

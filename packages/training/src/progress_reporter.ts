@@ -78,6 +78,10 @@ export class ProgressReporter {
     ];
     if (r.trainAdversarialAccuracy !== undefined) parts.push(`train adv acc ${percent(r.trainAdversarialAccuracy)}`);
     if (r.validationAccuracy !== undefined) parts.push(`val acc ${percent(r.validationAccuracy)}`);
+    if (r.termGradientNorms !== undefined) {
+      const norms = Object.entries(r.termGradientNorms).map(([term, norm]) => `${term} ${norm.toPrecision(3)}`);
+      parts.push(`backbone gradient norms: ${norms.join(', ')}`);
+    }
     if (r.epoch < event.epochs) parts.push(`ETA ${formatDuration(event.etaSeconds)}`);
     this.line(parts.join(' | '));
   }

@@ -6,6 +6,7 @@ import {
   RECONSTRUCTION_INPUTS,
   SCHEDULE_KINDS,
   type AdversarialConfig,
+  type GeometricAugmentationConfig,
   type LearningRateSchedule,
   type OptimizerConfig,
   type ResolvedTrainingConfig,
@@ -92,6 +93,27 @@ function resolveSchedule(schedule: LearningRateSchedule | undefined, learningRat
     return { kind, minLearningRate: finiteInRange('schedule.minLearningRate', cosine.minLearningRate ?? 0, 0, learningRate) };
   }
   return { kind };
+}
+
+function resolveGeometricAugmentation(
+  augmentation: GeometricAugmentationConfig | undefined,
+): Required<GeometricAugmentationConfig> | undefined {
+  if (augmentation === undefined) return undefined;
+  if (augmentation === null || typeof augmentation !== 'object') {
+    fail('geometricAugmentation', 'an object like { maxRotationDegrees: 15, maxShiftPixels: 2, scaleRange: [0.9, 1.1] }', augmentation);
+  }
+  const maxRotationDegrees = finiteInRange('geometricAugmentation.maxRotationDegrees', augmentation.maxRotationDegrees ?? 15, 0, 180, false);
+  const maxShiftPixels = finiteInRange('geometricAugmentation.maxShiftPixels', augmentation.maxShiftPixels ?? 2, 0, Infinity, false);
+  const scaleRange = augmentation.scaleRange ?? [0.9, 1.1];
+  if (
+    !Array.isArray(scaleRange) ||
+    scaleRange.length !== 2 ||
+    !scaleRange.every((v) => typeof v === 'number' && Number.isFinite(v) && v > 0) ||
+    scaleRange[0] > scaleRange[1]
+  ) {
+    fail('geometricAugmentation.scaleRange', 'a pair [low, high] of positive numbers with low <= high', scaleRange);
+  }
+  return { maxRotationDegrees, maxShiftPixels, scaleRange: [scaleRange[0], scaleRange[1]] };
 }
 
 function resolveAdversarial(adversarial: AdversarialConfig | undefined): Required<AdversarialConfig> | null {
@@ -233,6 +255,10 @@ export function resolveTrainingConfig(model: TrainableModel, data: TrainingData,
     fail('lossWeights', 'an object such as { reconstruction: 1, smoothness: 0.1 }', config.lossWeights);
   }
   const adversarial = resolveAdversarial(config.adversarial);
+  const geometricAugmentation = resolveGeometricAugmentation(config.geometricAugmentation);
+  if (geometricAugmentation !== undefined && adversarial !== null) {
+    fail('geometricAugmentation', 'absent when adversarial training is configured (the two cannot be combined)', config.geometricAugmentation);
+  }
   if (config.checkpoint !== undefined) {
     const { directory, everySteps } = config.checkpoint ?? {};
     if (typeof directory !== 'string' || directory.length === 0) fail('checkpoint.directory', 'a non-empty path', directory);
@@ -251,6 +277,7 @@ export function resolveTrainingConfig(model: TrainableModel, data: TrainingData,
     lossWeights: config.lossWeights === undefined ? null : JSON.parse(JSON.stringify(config.lossWeights)),
     seed,
     adversarial,
+    ...(geometricAugmentation === undefined ? {} : { geometricAugmentation }),
     modelKind: String(model.kind),
     trainData: {
       name: train.name,

@@ -4,6 +4,7 @@ import { assertHonoursReconstructionTarget } from './reconstruction_target_check
 import { hasCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint_store.js';
 import type { ResolvedTrainingConfig, TrainingConfig } from './config.js';
 import { assertResumable } from './config_compatibility.js';
+import { epochTermGradientNorms } from './epoch_term_gradient_norms.js';
 import { evaluateAccuracy } from './evaluate_accuracy.js';
 import type { TrainingHistory } from './history.js';
 import { learningRateAt } from './learning_rate_schedule.js';
@@ -81,7 +82,14 @@ export async function train(model: TrainableModel, data: TrainingData, config: T
       assertHonoursReconstructionTarget(model, trainSet.images, trainSet.labels, resolved.lossWeights);
     }
     const variables = trainableVariables(model);
-    const context = { model, optimizer, variables, lossWeights: resolved.lossWeights, adversarial: resolved.adversarial };
+    const context = {
+      model,
+      optimizer,
+      variables,
+      lossWeights: resolved.lossWeights,
+      adversarial: resolved.adversarial,
+      augmentation: resolved.geometricAugmentation ?? null,
+    };
     const workers = config.dataParallel?.workers ?? 0;
     if (workers > 0) {
       group = await DataParallelGroup.start(context, config.dataParallel!, resolved);
@@ -168,6 +176,15 @@ export async function train(model: TrainableModel, data: TrainingData, config: T
       const validationAccuracy =
         data.validation === undefined ? undefined : evaluateAccuracy(model, data.validation, { batchSize: evaluationBatchSize });
       const record = epochRecord(position.epoch, position.epochTotals, resolved.adversarial !== null, validationAccuracy);
+      const termNorms = epochTermGradientNorms(
+        model,
+        trainSet,
+        order.subarray(0, Math.min(trainSet.size, batchSize)),
+        resolved.lossWeights,
+        context.augmentation,
+        resolved.seed,
+      );
+      if (termNorms !== undefined) record.termGradientNorms = termNorms;
       position.history = [...position.history, record];
       position.epoch += 1;
       position.stepInEpoch = 0;

@@ -32,6 +32,8 @@ export interface LossTerms {
 export interface LossTermsOptions {
   /** The image the reconstruction term compares the reconstruction with; defaults to the model input. */
   reconstructionTarget?: tf.Tensor4D;
+  /** Geometric augmentation: the batch's images under a random affine transform each (see `geometricAugmentation`). */
+  transformedImages?: tf.Tensor4D;
   /**
    * Asks the model to return the logits of the loss's forward pass, so that training counts correct predictions
    * without running `classify` again. A model that does not return them is counted with `classify`.
@@ -58,6 +60,10 @@ export interface TrainableModel {
    * restores all of them; without it only the trainable weights are restored.
    */
   readonly network?: { readonly weights: ModelWeight[] };
+  /** The backbone's variables; with `lossWeights`, lets training log how hard each loss term pulls on them. */
+  readonly backboneWeights?: tf.Variable[];
+  /** The weights `lossTerms` resolves `weights` to (the model's defaults filled in). */
+  lossWeights?(weights?: LossWeights): DDARWeights;
   /** Saves topology and weights, as tfjs `LayersModel.save` does; used for checkpoints. */
   save(handlerOrURL: tf.io.IOHandler | string): Promise<tf.io.SaveResult>;
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { craftAdversarialBatch } from './adversarial_examples.js';
-import type { AdversarialConfig } from './config.js';
+import { sampleAffineTransforms, transformImages } from '@ddar/disentangle';
+import type { AdversarialConfig, GeometricAugmentationConfig } from './config.js';
 import type { LossTermsOptions, LossWeights, TrainableModel } from './trainable_model.js';
 
 export interface TrainingStepContext {
@@ -10,6 +11,8 @@ export interface TrainingStepContext {
   variables: tf.Variable[];
   lossWeights: LossWeights | null;
   adversarial: Required<AdversarialConfig> | null;
+  /** Ranges of the per-image random affine transforms, or null without geometric augmentation. */
+  augmentation: Required<GeometricAugmentationConfig> | null;
 }
 
 export interface StepOutcome {
@@ -47,13 +50,17 @@ export function batchGradients(
   labels: tf.Tensor1D,
   attackSeed: number,
 ): BatchGradients {
-  const { model, variables, lossWeights, adversarial } = context;
+  const { model, variables, lossWeights, adversarial, augmentation } = context;
   const adversarialImages = adversarial === null ? undefined : craftAdversarialBatch(model, images, labels, adversarial, attackSeed);
+  // The step's seed draws the transforms, so a resumed run (and every data-parallel shard) sees the same ones again.
+  const transformedImages =
+    augmentation === null ? undefined : transformImages(images, sampleAffineTransforms(images.shape[0], augmentation, attackSeed));
   const inputs = adversarialImages ?? images;
   // Reconstructing the clean image from the adversarial one asks the decoders to undo the perturbation; with
   // 'adversarial' the model reconstructs exactly what it saw, as in clean training.
   const options: LossTermsOptions = { returnLogits: true };
   if (adversarialImages !== undefined && adversarial?.reconstructionInput === 'clean') options.reconstructionTarget = images;
+  if (transformedImages !== undefined) options.transformedImages = transformedImages;
 
   const termNames: string[] = [];
   const termValues: tf.Scalar[] = [];
@@ -104,6 +111,7 @@ export function batchGradients(
     if (gradientMap !== undefined) tf.dispose(Object.values(gradientMap));
     total?.dispose();
     adversarialImages?.dispose();
+    transformedImages?.dispose();
   }
 }
 

@@ -1,0 +1,74 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { DDARWeights } from '@ddar/losses';
+import type { ClassifierModel, LossTermsOptions, LossWeights } from './classifier_model.js';
+
+/** What {@link termGradientNorms} needs of a model; every model of this package has it. */
+export type TermGradientSubject = Pick<ClassifierModel, 'kind' | 'lossWeights' | 'lossTerms' | 'backboneWeights'> & {
+  readonly network: { readonly weights: ReadonlyArray<{ readonly trainable: boolean; read(): tf.Tensor; write(value: tf.Tensor): unknown }> };
+};
+
+/** The weighted loss terms whose pull on the backbone {@link termGradientNorms} measures. */
+export const WEIGHTED_TERMS = [
+  'classification',
+  'reconstruction',
+  'smoothness',
+  'magnitude',
+  'biasReduction',
+  'appearanceInvariance',
+  'crossReconstruction',
+] as const;
+
+/** One of {@link WEIGHTED_TERMS}. */
+export type WeightedTerm = (typeof WEIGHTED_TERMS)[number];
+
+/**
+ * For each loss term with a positive weight, the L2 norm of the gradient of `weight * term` with
+ * respect to the backbone's variables, on one batch in training mode: how hard each term pulls on the
+ * shared representation. A reconstruction term whose norm is a small fraction of the cross-entropy's
+ * barely shapes the backbone, whatever its value.
+ *
+ * `options.transformedImages` is required when a geometric-consistency weight is set (as in training
+ * with geometric augmentation). One backward pass per term. Training-mode passes update batch-norm statistics, so every
+ * non-trainable weight is put back afterwards: the model leaves exactly as it came.
+ */
+export function termGradientNorms(
+  model: TermGradientSubject,
+  images: tf.Tensor4D,
+  labels: tf.Tensor1D,
+  weights: LossWeights = {},
+  options: Pick<LossTermsOptions, 'transformedImages'> = {},
+): Partial<Record<WeightedTerm, number>> {
+  const resolved = model.lossWeights(weights);
+  const variables = model.backboneWeights;
+  if (variables.length === 0) {
+    throw new Error(`Error in termGradientNorms: the ${model.kind} model's backbone has no trainable weights`);
+  }
+  const state = model.network.weights.filter((weight) => !weight.trainable);
+  const snapshot = state.map((weight) => tf.clone(weight.read()));
+  const norms: Partial<Record<WeightedTerm, number>> = {};
+  try {
+    for (const term of WEIGHTED_TERMS) {
+      const weight = resolved[term] ?? (term === 'classification' ? 1 : 0);
+      if (weight <= 0) continue;
+      norms[term] = tf.tidy(() => {
+        const { grads, value } = tf.variableGrads(
+          () => model.lossTerms(images, labels, onlyTerm(resolved, term, weight), options).total,
+          variables,
+        );
+        value.dispose();
+        const squares = Object.values(grads).map((gradient) => tf.sum(tf.square(gradient)));
+        return Math.sqrt(tf.addN(squares).dataSync()[0]);
+      });
+    }
+  } finally {
+    state.forEach((weight, i) => weight.write(snapshot[i]));
+    tf.dispose(snapshot);
+  }
+  return norms;
+}
+
+/** `weights` with every term but `term` switched off (the term options, such as the reconstruction kind, kept). */
+function onlyTerm(weights: DDARWeights, term: WeightedTerm, weight: number): LossWeights {
+  const off = Object.fromEntries(WEIGHTED_TERMS.map((name) => [name, 0]));
+  return { ...weights, ...off, [term]: weight };
+}

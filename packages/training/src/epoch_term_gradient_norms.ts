@@ -1,0 +1,31 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { sampleAffineTransforms, termGradientNorms, transformImages, type TermGradientSubject } from '@ddar/disentangle';
+import type { GeometricAugmentationConfig } from './config.js';
+import { gatherBatch } from './gather_batch.js';
+import type { LossWeights, TrainableModel } from './trainable_model.js';
+import type { TrainingData } from './training_data.js';
+
+/**
+ * The pull of each weighted loss term on the backbone (see `termGradientNorms`), on the epoch's first batch, or
+ * undefined for a model that does not name its backbone's weights. Leaves the model unchanged.
+ */
+export function epochTermGradientNorms(
+  model: TrainableModel,
+  trainSet: TrainingData['train'],
+  firstBatch: Int32Array,
+  lossWeights: LossWeights | null,
+  augmentation: Required<GeometricAugmentationConfig> | null,
+  seed: number,
+): Record<string, number> | undefined {
+  if (model.backboneWeights === undefined || typeof model.lossWeights !== 'function') return undefined;
+  const [images, labels] = gatherBatch(trainSet, firstBatch);
+  const transformedImages =
+    augmentation === null ? undefined : transformImages(images, sampleAffineTransforms(images.shape[0], augmentation, seed));
+  try {
+    const subject = model as unknown as TermGradientSubject;
+    return termGradientNorms(subject, images, labels, lossWeights ?? undefined, { transformedImages }) as Record<string, number>;
+  } finally {
+    tf.dispose([images, labels]);
+    transformedImages?.dispose();
+  }
+}
