@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { attackCommand, evaluateCommand, parseDataset, parsePositiveInteger, parseWorkers, showCommand, trainCommand } from './commands.js';
 import { PROFILES, profileNamed } from './profiles.js';
 import { reproduce } from './reproduce.js';
+import { VARIANTS } from './results.js';
 
 const workersOption = () =>
   new Option(
@@ -23,7 +24,11 @@ const profileOption = () =>
 
 program
   .command('reproduce')
-  .description('train baseline, AE-reg, DDAR, PGD-AT and DDAR+PGD-AT per dataset and seed, evaluate them, and write results.json, report.md, plots and grids')
+  .description(
+    'train the profile\'s variants (baseline, AE-reg, DDAR and its displacement-field ablation, PGD-AT, DDAR+PGD-AT, a baseline ' +
+      'with geometric augmentation, DDAR with geometric consistency) per dataset and seed, evaluate them (attacks, transformed ' +
+      'test sets, the disentanglement report), and write results.json, report.md, plots and grids',
+  )
   .addOption(profileOption())
   .option('--datasets <list>', 'comma-separated datasets (mnist, fashion-mnist, cifar10); default: the profile\'s')
   .option('--seeds <n>', 'number of seeds; default: the profile\'s')
@@ -48,7 +53,7 @@ program
   .description('train one model variant with a profile\'s budget; resumes from its checkpoint when --out holds one')
   .addOption(profileOption())
   .requiredOption('--dataset <name>', 'mnist, fashion-mnist or cifar10')
-  .requiredOption('--variant <name>', 'baseline, ae-reg, ddar, pgd-at or ddar+pgd-at')
+  .requiredOption('--variant <name>', VARIANTS.join(', '))
   .option('--seed <n>', 'seed', '1')
   .requiredOption('--out <dir>', 'directory for checkpoint/, model/ and training.json')
   .addOption(workersOption())
@@ -92,11 +97,11 @@ testDataOptions(
 
 program
   .command('show')
-  .description('PNG grid of a DDAR model\'s inputs, templates, displacement fields, reconstructions and code swaps')
+  .description('labeled PNG grid (and an SVG beside it) of a DDAR model\'s inputs, templates, displacement fields, reconstructions and code swaps')
   .requiredOption('--model <dir>', 'directory holding model.json')
   .option('--dataset <name>', 'test split to draw images from (default: matches the model)')
   .option('--images <n>', 'images per row', '8')
-  .option('--out <file>', 'PNG to write', 'ddar-grid.png')
+  .option('--out <file>', 'PNG to write; the SVG goes beside it', 'ddar-grid.png')
   .action(async (options: { model: string; dataset?: string; images: string; out: string }) => {
     await showCommand({ ...options, images: parsePositiveInteger('--images', options.images) });
   });

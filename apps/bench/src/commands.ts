@@ -146,7 +146,11 @@ export async function attackCommand(options: {
   }
 }
 
+/** Writes the reconstruction grid to `out` (PNG) and beside it as SVG (`out` with the extension `.svg`). */
 export async function showCommand(options: { model: string; dataset?: string; out: string; images: number }): Promise<void> {
+  if (path.extname(options.out).toLowerCase() === '.svg') {
+    throw new Error(`--out names the PNG to write (the SVG goes beside it), but got '${options.out}'`);
+  }
   await initBackend();
   const model = await loadModelDir(options.model);
   const test = await loadDataset(datasetFor(model, options.dataset), 'test', options.images);
@@ -155,8 +159,10 @@ export async function showCommand(options: { model: string; dataset?: string; ou
     if (grid === undefined) {
       throw new Error(`${options.model} is a '${model.kind}' model: only DDAR models have the codes and decoders to show`);
     }
+    const svgFile = path.join(path.dirname(options.out), `${path.basename(options.out, path.extname(options.out))}.svg`);
     await writeFileAtomic(options.out, grid.png);
-    console.log(`wrote ${options.out}: rows ${grid.rows.join(' / ')}`);
+    await writeFileAtomic(svgFile, grid.svg);
+    console.log(`wrote ${options.out} and ${svgFile}: rows ${grid.rows.join(' / ')}`);
   } finally {
     test.dispose();
     model.dispose();

@@ -4,7 +4,7 @@ import {
   type Attack, type Model,
 } from '@ddar/attacks';
 import { affnistLike, rotated, scaled, translated, type Dataset } from '@ddar/datasets';
-import type { ClassifierModel } from '@ddar/disentangle';
+import { disentanglementReport, disentanglementSubjectOf, type ClassifierModel, type DisentanglementReport } from '@ddar/disentangle';
 import { evaluateAccuracy } from '@ddar/training';
 import type { Profile } from './profiles.js';
 import type { AttackResult, GeometricResult, SanityCheck } from './results.js';
@@ -23,6 +23,8 @@ export interface Evaluation {
   attacks: AttackResult[];
   geometric: GeometricResult[];
   sanity: SanityCheck[];
+  /** Absent for models without codes to measure (the baselines). */
+  disentanglement?: DisentanglementReport;
 }
 
 /** Attacks see only the inference path (backbone -> appearance head -> classifier), white-box, inputs in [0, 1]. */
@@ -66,7 +68,10 @@ function attacksOf(context: EvaluationContext): Array<{ name: string; attack: At
   return attacks;
 }
 
-/** Clean accuracy, every attack at every epsilon, the geometric test sets and the gradient-masking checks. */
+/**
+ * Clean accuracy, every attack at every epsilon, the geometric test sets, the gradient-masking checks, and for models
+ * with codes (DDAR, AE-reg's code split) the disentanglement report.
+ */
 export async function evaluateModel(model: ClassifierModel, test: Dataset, context: EvaluationContext): Promise<Evaluation> {
   const { profile, log } = context;
   const clean = { accuracy: evaluateAccuracy(model, test), count: test.size };
@@ -130,5 +135,42 @@ export async function evaluateModel(model: ClassifierModel, test: Dataset, conte
     for (const check of report.checks) sanity.push({ name: check.id, passed: check.passed, message: check.message });
     log(`  gradient-masking checks: ${report.passed ? 'all passed' : `FAILED: ${report.flags.join(' ')}`}`);
   }
-  return { clean, attacks, geometric, sanity };
+  const disentanglement = await measureDisentanglement(model, test, context);
+  return { clean, attacks, geometric, sanity, ...(disentanglement !== undefined ? { disentanglement } : {}) };
+}
+
+/** The disentanglement report on the first `profile.disentanglement.images` test images, or undefined for a model without codes. */
+async function measureDisentanglement(model: ClassifierModel, test: Dataset, context: EvaluationContext): Promise<DisentanglementReport | undefined> {
+  const subject = disentanglementSubjectOf(model);
+  if (subject === undefined) return undefined;
+  const count = Math.min(context.profile.disentanglement.images, test.size);
+  if (count < 2) {
+    context.log(`  disentanglement: skipped, it needs at least 2 test images and has ${count}`);
+    return undefined;
+  }
+  const images = tf.slice(test.images, 0, count) as tf.Tensor4D;
+  const labels = tf.slice(test.labels, 0, count) as tf.Tensor1D;
+  let report: DisentanglementReport;
+  try {
+    report = await disentanglementReport(subject, images, labels, { seed: context.seed });
+  } finally {
+    tf.dispose([images, labels]);
+  }
+  context.log(`  disentanglement: ${summarizeDisentanglement(report)}`);
+  return report;
+}
+
+/** One log line: the numbers that say at a glance whether pose went to z_g and stayed out of z_a. */
+function summarizeDisentanglement(report: DisentanglementReport): string {
+  const f = (value: number | null | undefined) => (value === null || value === undefined ? '–' : value.toFixed(2));
+  const { rotation, shift, scale } = report.probes;
+  return [
+    `${report.images} images`,
+    `warp gain ${f(report.warpGain)}`,
+    `template invariance ${f(report.templateInvariance?.invariance)}`,
+    `R² z_g/z_a rotation ${f(rotation.fromGeometric)}/${f(rotation.fromAppearance)}, shift ${f(shift.fromGeometric)}/${f(shift.fromAppearance)}, scale ${f(scale.fromGeometric)}/${f(scale.fromAppearance)}`,
+    `class from z_g/z_a ${f(report.probes.class.fromGeometric)}/${f(report.probes.class.fromAppearance)}`,
+    `swap keeps class ${f(report.swapKeepsClass)}`,
+    `folding ${report.folding === null ? '–' : report.folding.toFixed(3)}`,
+  ].join(', ');
 }

@@ -21,15 +21,23 @@ export function createModel(spec: ModelSpec): ClassifierModel {
   switch (spec.variant) {
     case 'baseline':
     case 'pgd-at':
+    case 'baseline+aug':
       return BaselineModel.create(common);
     case 'ae-reg':
       return AutoencoderRegModel.create(common);
     case 'ddar':
     case 'ddar+pgd-at':
+    case 'ddar+consistency':
       return DDARModel.create(common);
+    case 'ddar-displacement':
+      return DDARModel.create({ ...common, geometry: 'displacement' });
   }
 }
 
 export function isAdversariallyTrained(variant: Variant): boolean {
   return variant === 'pgd-at' || variant === 'ddar+pgd-at';
+}
+
+export function isGeometricallyAugmented(variant: Variant): boolean {
+  return variant === 'baseline+aug' || variant === 'ddar+consistency';
 }

@@ -1,3 +1,5 @@
+import type { LossWeights } from '@ddar/disentangle';
+import type { GeometricAugmentationConfig } from '@ddar/training';
 import type { Variant } from './results.js';
 
 export const DATASET_NAMES = ['mnist', 'fashion-mnist', 'cifar10'] as const;
@@ -19,8 +21,10 @@ export interface Profile {
   learningRate: number;
   /** Backbone width multiplier. */
   width: number;
-  /** Loss weights of the regularized models (lambdaRec, lambdaSmooth, lambdaMag). */
-  lossWeights: { reconstruction: number; smoothness: number; magnitude: number };
+  /** Loss weights of the regularized models (ae-reg, ddar, ddar+pgd-at, and the base of ddar+consistency). */
+  lossWeights: LossWeights;
+  /** The geometric-consistency variants: the augmentation (baseline+aug, ddar+consistency) and DDAR's consistency weights. */
+  consistency: { augmentation: GeometricAugmentationConfig; appearanceInvariance: number; crossReconstruction: number };
   /** PGD adversarial training, per dataset family: L-inf radius and steps. */
   adversarialTraining: { steps: number; epsilon: { grayscale: number; color: number } };
   attacks: {
@@ -34,11 +38,31 @@ export interface Profile {
     sanity?: { squareQueries: number; images: number };
   };
   geometric: { rotations: number[]; translations: number[]; scales: number[]; affnistLike: boolean };
-  /** Images per row in the reconstruction and code-swap grids. */
+  /** Images per row in the reconstruction and code-swap grids, and per class in the template grid. */
   gridImages: number;
+  /** The disentanglement report runs on the first `images` test images (at most the test set). */
+  disentanglement: { images: number };
 }
 
 const COLOR_EPSILONS = [2 / 255, 4 / 255, 8 / 255];
+
+/** The integral-warp DDAR defaults (DEFAULT_DDAR_LOSS_WEIGHTS of @ddar/disentangle), written out so results.json records them. */
+const LOSS_WEIGHTS: LossWeights = { reconstruction: 10, smoothness: 0.01, magnitude: 0, biasReduction: 1 };
+
+const CONSISTENCY: Profile['consistency'] = {
+  augmentation: { maxRotationDegrees: 15, maxShiftPixels: 2, scaleRange: [0.9, 1.1] },
+  appearanceInvariance: 1,
+  crossReconstruction: 10,
+};
+
+const QUICK_ATTACKS: Profile['attacks'] = {
+  epsilons: { grayscale: [0.05, 0.1, 0.2, 0.3], color: COLOR_EPSILONS },
+  pgd: { steps: 10, restarts: 1 },
+  transfer: false,
+  sanity: { squareQueries: 200, images: 100 },
+};
+
+const QUICK_GEOMETRIC: Profile['geometric'] = { rotations: [15, 30, 45, 60], translations: [0.1, 0.2], scales: [0.7, 1.3], affnistLike: true };
 
 export const PROFILES: Record<string, Profile> = {
   smoke: {
@@ -46,14 +70,15 @@ export const PROFILES: Record<string, Profile> = {
     description: 'tiny end-to-end check of every stage (seconds to a minute); numbers mean nothing',
     datasets: ['mnist'],
     seeds: 1,
-    variants: ['baseline', 'ae-reg', 'ddar', 'pgd-at', 'ddar+pgd-at'],
+    variants: ['baseline', 'ae-reg', 'ddar-displacement', 'ddar', 'pgd-at', 'ddar+pgd-at', 'ddar+consistency'],
     trainLimit: 256,
     testLimit: 32,
     epochs: 1,
     batchSize: 64,
     learningRate: 1e-3,
     width: 0.25,
-    lossWeights: { reconstruction: 1, smoothness: 0.01, magnitude: 0.01 },
+    lossWeights: LOSS_WEIGHTS,
+    consistency: CONSISTENCY,
     adversarialTraining: { steps: 2, epsilon: { grayscale: 0.3, color: 8 / 255 } },
     attacks: {
       epsilons: { grayscale: [0.1, 0.3], color: COLOR_EPSILONS },
@@ -65,6 +90,7 @@ export const PROFILES: Record<string, Profile> = {
     },
     geometric: { rotations: [30], translations: [0.1], scales: [0.8], affnistLike: true },
     gridImages: 4,
+    disentanglement: { images: 32 },
   },
   quick: {
     name: 'quick',
@@ -78,16 +104,13 @@ export const PROFILES: Record<string, Profile> = {
     batchSize: 64,
     learningRate: 1e-3,
     width: 0.5,
-    lossWeights: { reconstruction: 1, smoothness: 0.01, magnitude: 0.01 },
+    lossWeights: LOSS_WEIGHTS,
+    consistency: CONSISTENCY,
     adversarialTraining: { steps: 7, epsilon: { grayscale: 0.3, color: 8 / 255 } },
-    attacks: {
-      epsilons: { grayscale: [0.05, 0.1, 0.2, 0.3], color: COLOR_EPSILONS },
-      pgd: { steps: 10, restarts: 1 },
-      transfer: false,
-      sanity: { squareQueries: 200, images: 100 },
-    },
-    geometric: { rotations: [15, 30, 45, 60], translations: [0.1, 0.2], scales: [0.7, 1.3], affnistLike: true },
+    attacks: QUICK_ATTACKS,
+    geometric: QUICK_GEOMETRIC,
     gridImages: 8,
+    disentanglement: { images: 500 },
   },
   paper: {
     name: 'paper',
@@ -100,7 +123,8 @@ export const PROFILES: Record<string, Profile> = {
     batchSize: 128,
     learningRate: 1e-3,
     width: 1,
-    lossWeights: { reconstruction: 1, smoothness: 0.01, magnitude: 0.01 },
+    lossWeights: LOSS_WEIGHTS,
+    consistency: CONSISTENCY,
     adversarialTraining: { steps: 10, epsilon: { grayscale: 0.3, color: 8 / 255 } },
     attacks: {
       epsilons: { grayscale: [0.05, 0.1, 0.2, 0.3], color: COLOR_EPSILONS },
@@ -112,6 +136,30 @@ export const PROFILES: Record<string, Profile> = {
     },
     geometric: { rotations: [15, 30, 45, 60], translations: [0.1, 0.2], scales: [0.7, 0.8, 1.2, 1.3], affnistLike: true },
     gridImages: 8,
+    disentanglement: { images: 1000 },
+  },
+  disentanglement: {
+    name: 'disentanglement',
+    description:
+      'MNIST: how well each model separates pose from appearance (the disentanglement report), the old displacement path and ' +
+      "AE-reg's code split side by side, and the geometric-consistency variant next to a baseline with the same augmentation; " +
+      'about 25 minutes on 2 CPU cores (wasm)',
+    datasets: ['mnist'],
+    seeds: 2,
+    variants: ['baseline', 'ae-reg', 'ddar-displacement', 'ddar', 'baseline+aug', 'ddar+consistency'],
+    trainLimit: 12000,
+    testLimit: 500,
+    epochs: 2,
+    batchSize: 64,
+    learningRate: 1e-3,
+    width: 0.5,
+    lossWeights: LOSS_WEIGHTS,
+    consistency: CONSISTENCY,
+    adversarialTraining: { steps: 7, epsilon: { grayscale: 0.3, color: 8 / 255 } },
+    attacks: QUICK_ATTACKS,
+    geometric: QUICK_GEOMETRIC,
+    gridImages: 8,
+    disentanglement: { images: 1000 },
   },
 };
 

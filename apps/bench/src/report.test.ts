@@ -1,3 +1,4 @@
+import type { DisentanglementReport } from '@ddar/disentangle';
 import { renderReport } from './report.js';
 import type { Results, RunResult, Variant } from './results.js';
 import { summarize } from './results.js';
@@ -65,5 +66,87 @@ describe('renderReport', () => {
   it('marks a difference inside the seed spread as not conclusive', () => {
     const close = { ...results, runs: [run('baseline', 1, 0.9, 0.2, 0.5), run('baseline', 2, 0.9, 0.4, 0.5), run('ddar', 1, 0.9, 0.25, 0.5), run('ddar', 2, 0.9, 0.45, 0.5)] };
     expect(renderReport(close)).toMatch(/PGD ε=0.1\): ddar beat baseline by 5.0 points .*not conclusive/);
+  });
+});
+
+function disentanglement(overrides: { warpGain: number | null; rotationFromGeometric: number; folding: number | null; decoder: boolean }): DisentanglementReport {
+  const { decoder } = overrides;
+  return {
+    images: 100,
+    settings: { maxRotationDegrees: 45, maxShiftPixels: 3, scaleRange: [0.8, 1.2], seed: 1, batchSize: 100 },
+    templateError: decoder ? 0.05 : null,
+    reconstructionError: decoder ? 0.02 : null,
+    warpGain: overrides.warpGain,
+    templateInvariance: decoder ? { invariance: 0.25, within: 1, between: 4 } : null,
+    probes: {
+      rotation: { fromGeometric: overrides.rotationFromGeometric, fromAppearance: 0.1 },
+      shift: { fromGeometric: 0.5, fromAppearance: null },
+      scale: { fromGeometric: 0.4, fromAppearance: 0.05 },
+      class: { fromGeometric: 0.3, fromAppearance: 0.95 },
+    },
+    swapKeepsClass: decoder ? 0.9 : null,
+    folding: overrides.folding,
+    fieldRms: decoder ? 1.5 : null,
+    codeResponse: { angles: [-45, 0, 45], appearance: [0.2, 0, 0.2], geometric: [0.8, 0, 0.8] },
+  };
+}
+
+describe('renderReport: disentanglement', () => {
+  const withReports: Results = {
+    ...results,
+    runs: [
+      run('baseline', 1, 0.98, 0.2, 0.5),
+      run('baseline', 2, 0.96, 0.3, 0.6),
+      { ...run('ae-reg', 1, 0.97, 0.5, 0.7), disentanglement: disentanglement({ warpGain: null, rotationFromGeometric: 0.3, folding: null, decoder: false }) },
+      { ...run('ddar', 1, 0.97, 0.5, 0.7), disentanglement: disentanglement({ warpGain: 0.6, rotationFromGeometric: 0.8, folding: 0, decoder: true }) },
+      { ...run('ddar', 2, 0.97, 0.6, 0.65), disentanglement: disentanglement({ warpGain: 0.4, rotationFromGeometric: 0.7, folding: 0.002, decoder: true }) },
+    ],
+  };
+  const text = renderReport(withReports);
+
+  it('tabulates mean ± std over seeds for the variants that have a report, 3 decimals for folding, "–" for null', () => {
+    expect(text).toContain('### Disentanglement');
+    expect(text).toContain(
+      '| model | warp gain | template invariance | rotation R² z_g | rotation R² z_a | shift R² z_g | shift R² z_a | scale R² z_g | scale R² z_a | ' +
+        'class accuracy z_g | class accuracy z_a | swap keeps class | folding | field RMS (px) |',
+    );
+    expect(text).toContain('| ae-reg | – | – | 0.30 | 0.10 | 0.50 | – | 0.40 | 0.05 | 0.30 | 0.95 | – | – | – |');
+    expect(text).toContain(
+      '| ddar | 0.50 ± 0.14 | 0.25 ± 0.00 | 0.75 ± 0.07 | 0.10 ± 0.00 | 0.50 ± 0.00 | – | 0.40 ± 0.00 | 0.05 ± 0.00 | ' +
+        '0.30 ± 0.00 | 0.95 ± 0.00 | 0.90 ± 0.00 | 0.001 ± 0.001 | 1.50 ± 0.00 |',
+    );
+    const table = text.slice(text.indexOf('### Disentanglement'));
+    expect(table).not.toMatch(/^\| baseline \|/m);
+  });
+
+  it('says what each metric measures, which way is good, and what the AE-reg row is', () => {
+    expect(text).toMatch(/pose should be readable from z_g \(high\) and not from z_a\s+\(low\)/);
+    expect(text).toMatch(/\*\*Template invariance\*\*.*\(low is good/s);
+    expect(text).toMatch(/\*\*Warp gain\*\*.*\(high is good/s);
+    expect(text).toMatch(/\*\*Folding\*\*.*\(0 is good\)/s);
+    expect(text).toMatch(/AE-reg has a single code and no\s+template/);
+    expect(text).toContain('first 100\ntest images, each also randomly rotated (up to ±45°), shifted (up to ±3 px) and scaled (0.8–1.2).');
+  });
+
+  it('has no disentanglement section when no run has a report', () => {
+    expect(renderReport(results)).not.toContain('### Disentanglement');
+  });
+});
+
+describe('renderReport: geometric consistency', () => {
+  it('compares ddar+consistency with baseline+aug, only when both ran', () => {
+    const both: Results = {
+      ...results,
+      runs: [...results.runs, run('baseline+aug', 1, 0.97, 0.3, 0.8), run('ddar+consistency', 1, 0.97, 0.35, 0.9)],
+    };
+    const text = renderReport(both);
+    expect(text).toContain('- Robustness, both with geometric augmentation (PGD ε=0.1): ddar+consistency beat baseline+aug by 5.0 points (35.0% vs 30.0%, 1 seed).');
+    expect(text).toContain(
+      '- Geometric generalization, both with geometric augmentation (rotated 30): ddar+consistency beat baseline+aug by 10.0 points (90.0% vs 80.0%, 1 seed).',
+    );
+    expect(text).toContain('baseline+aug and ddar+consistency saw small random rotations, shifts and scalings in training');
+    const one = renderReport({ ...results, runs: [...results.runs, run('ddar+consistency', 1, 0.97, 0.35, 0.9)] });
+    expect(one).not.toContain('both with geometric augmentation');
+    expect(one).toContain('ddar+consistency saw small random rotations');
   });
 });

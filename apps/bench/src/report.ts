@@ -1,3 +1,4 @@
+import type { DisentanglementReport } from '@ddar/disentangle';
 import { collect, summarize, VARIANTS, type Results, type RunResult, type Summary, type Variant } from './results.js';
 
 const percent = (x: number) => (100 * x).toFixed(1);
@@ -50,6 +51,71 @@ function geometricColumns(results: Results, dataset: string): Column[] {
   }));
 }
 
+interface DisentanglementColumn {
+  header: string;
+  decimals: number;
+  pick: (report: DisentanglementReport) => number | null | undefined;
+}
+
+const DISENTANGLEMENT_COLUMNS: DisentanglementColumn[] = [
+  { header: 'warp gain', decimals: 2, pick: (d) => d.warpGain },
+  { header: 'template invariance', decimals: 2, pick: (d) => d.templateInvariance?.invariance },
+  { header: 'rotation R² z_g', decimals: 2, pick: (d) => d.probes.rotation.fromGeometric },
+  { header: 'rotation R² z_a', decimals: 2, pick: (d) => d.probes.rotation.fromAppearance },
+  { header: 'shift R² z_g', decimals: 2, pick: (d) => d.probes.shift.fromGeometric },
+  { header: 'shift R² z_a', decimals: 2, pick: (d) => d.probes.shift.fromAppearance },
+  { header: 'scale R² z_g', decimals: 2, pick: (d) => d.probes.scale.fromGeometric },
+  { header: 'scale R² z_a', decimals: 2, pick: (d) => d.probes.scale.fromAppearance },
+  { header: 'class accuracy z_g', decimals: 2, pick: (d) => d.probes.class.fromGeometric },
+  { header: 'class accuracy z_a', decimals: 2, pick: (d) => d.probes.class.fromAppearance },
+  { header: 'swap keeps class', decimals: 2, pick: (d) => d.swapKeepsClass },
+  { header: 'folding', decimals: 3, pick: (d) => d.folding },
+  { header: 'field RMS (px)', decimals: 2, pick: (d) => d.fieldRms },
+];
+
+/** The disentanglement reports of the variants that have one: plain numbers (no best in bold: the good direction differs per column). */
+function disentanglementTable(results: Results, dataset: string): string | undefined {
+  const variants = VARIANTS.filter((v) => results.runs.some((r) => r.dataset === dataset && r.variant === v && r.disentanglement !== undefined));
+  if (variants.length === 0) return undefined;
+  const format = (summary: Summary, decimals: number) => {
+    if (summary.n === 0) return '–';
+    return summary.n > 1 ? `${summary.mean.toFixed(decimals)} ± ${summary.std.toFixed(decimals)}` : summary.mean.toFixed(decimals);
+  };
+  const lines = [
+    `| model | ${DISENTANGLEMENT_COLUMNS.map((c) => c.header).join(' | ')} |`,
+    `|---|${DISENTANGLEMENT_COLUMNS.map(() => '---:').join('|')}|`,
+    ...variants.map((variant) => {
+      const cells = DISENTANGLEMENT_COLUMNS.map((column) => {
+        const values = collect(results, dataset, variant, (run) => (run.disentanglement === undefined ? undefined : column.pick(run.disentanglement) ?? undefined));
+        return format(summarize(values), column.decimals);
+      });
+      return `| ${variant} | ${cells.join(' | ')} |`;
+    }),
+  ];
+  return lines.join('\n');
+}
+
+/** What each column measures and which direction is good, with the image count and transform ranges of the runs. */
+function disentanglementExplained(results: Results, dataset: string): string {
+  const reports = results.runs.filter((r) => r.dataset === dataset && r.disentanglement !== undefined).map((r) => r.disentanglement!);
+  const counts = [...new Set(reports.map((d) => d.images))].join(' or ');
+  const { maxRotationDegrees, maxShiftPixels, scaleRange } = reports[0].settings;
+  return [
+    `Mean ± sample std over seeds; "–" where a number is undefined (no decoder, or nothing to compare). Measured on the first ${counts}`,
+    `test images, each also randomly rotated (up to ±${maxRotationDegrees}°), shifted (up to ±${maxShiftPixels} px) and scaled (${scaleRange[0]}–${scaleRange[1]}).`,
+    "**Warp gain**: the share of the template's reconstruction error that the warp removes (high is good: the geometry does",
+    'real work). **Template invariance**: how much the template moves when the image is transformed, relative to how much',
+    'templates differ between images (low is good: the template is canonical). **R² z_g / z_a**: how well a held-out linear',
+    'probe reads the rotation, shift or scale from each code — pose should be readable from z_g (high) and not from z_a',
+    '(low). **Class accuracy z_g / z_a**: a held-out linear probe of the label from each code (high from z_a; ideally lower',
+    'from z_g). **Swap keeps class**: the share of images drawn with the appearance of one image and the geometry of',
+    'another that the model classifies as the first (high is good). **Folding**: the share of pixels where the warp folds',
+    'over itself (0 is good). **Field RMS**: the size of the displacement field in pixels. AE-reg has a single code and no',
+    "template: its row splits that code at DDAR's appearance-code size into a \"z_a\" and a \"z_g\", so it has probes and",
+    'the code response but no decoder metrics.',
+  ].join('\n');
+}
+
 /** One plain sentence per claim: did `challenger` beat `reference`, by how much, over how many seeds. */
 function claim(results: Results, dataset: string, label: string, column: Column, challenger: Variant, reference: Variant): string | undefined {
   const a = summarize(collect(results, dataset, challenger, column.pick));
@@ -89,7 +155,13 @@ export function renderReport(results: Results): string {
     out.push('### Adversarial robustness', '', table(results, dataset, [cleanColumn, ...attacks]));
     if (geometric.length > 0) {
       out.push('', '### Geometric generalization (transforms never seen in training)', '', table(results, dataset, [cleanColumn, ...geometric]));
+      const augmented = (['baseline+aug', 'ddar+consistency'] as const).filter((v) => results.runs.some((r) => r.dataset === dataset && r.variant === v));
+      if (augmented.length > 0) {
+        out.push('', `${augmented.join(' and ')} saw small random rotations, shifts and scalings in training (the profile's \`consistency.augmentation\`): for ${augmented.length > 1 ? 'them' : 'it'} only the transforms beyond those ranges are unseen.`);
+      }
     }
+    const disentanglement = disentanglementTable(results, dataset);
+    if (disentanglement !== undefined) out.push('', '### Disentanglement', '', disentanglement, '', disentanglementExplained(results, dataset));
     const claims: string[] = [];
     for (const column of attacks) {
       const c = claim(results, dataset, 'Robustness', column, 'ddar', 'baseline');
@@ -101,6 +173,14 @@ export function renderReport(results: Results): string {
     }
     for (const column of attacks) {
       const c = claim(results, dataset, 'Complementary to adversarial training', column, 'ddar+pgd-at', 'pgd-at');
+      if (c !== undefined) claims.push(c);
+    }
+    for (const column of attacks) {
+      const c = claim(results, dataset, 'Robustness, both with geometric augmentation', column, 'ddar+consistency', 'baseline+aug');
+      if (c !== undefined) claims.push(c);
+    }
+    for (const column of geometric) {
+      const c = claim(results, dataset, 'Geometric generalization, both with geometric augmentation', column, 'ddar+consistency', 'baseline+aug');
       if (c !== undefined) claims.push(c);
     }
     const cleanClaim = claim(results, dataset, 'Clean accuracy', cleanColumn, 'ddar', 'baseline');

@@ -56,7 +56,7 @@ describe('ddar-bench reproduce --profile smoke', () => {
     }
 
     const results = JSON.parse(await fs.readFile(path.join(target, 'results.json'), 'utf8')) as Results;
-    expect(results.runs.map((r) => r.variant).sort()).toEqual(['ae-reg', 'baseline', 'ddar', 'ddar+pgd-at', 'pgd-at']);
+    expect(results.runs.map((r) => r.variant).sort()).toEqual(['ae-reg', 'baseline', 'ddar', 'ddar+consistency', 'ddar+pgd-at', 'ddar-displacement', 'pgd-at']);
     expect(results.backend).toBe('wasm');
     expect(results.finishedAt).toBeDefined();
     for (const run of results.runs) {
@@ -65,25 +65,44 @@ describe('ddar-bench reproduce --profile smoke', () => {
       expect(run.attacks.map((a) => a.attack)).toEqual(expect.arrayContaining(['FGSM', 'PGD-3', 'APGD-CE', 'CW-L2']));
       expect(run.geometric.map((g) => g.transform)).toEqual(expect.arrayContaining(['rotated', 'translated', 'scaled', 'affnist-like']));
       expect(run.sanity.length).toBeGreaterThan(0);
+      // Models with codes get the disentanglement report, whichever thread evaluated them; the baselines have none.
+      const hasCodes = run.variant === 'ae-reg' || run.variant.startsWith('ddar');
+      expect(run.disentanglement !== undefined).toBe(hasCodes);
+      if (run.disentanglement !== undefined) {
+        expect(run.disentanglement.images).toBe(32);
+        expect(run.disentanglement.settings.seed).toBe(1);
+        expect(run.disentanglement.codeResponse.angles.length).toBeGreaterThan(1);
+        expect(run.disentanglement.warpGain === null).toBe(run.variant === 'ae-reg');
+      }
     }
     const report = await fs.readFile(path.join(target, 'report.md'), 'utf8');
     expect(report).toContain('### Adversarial robustness');
     expect(report).toContain('| ddar |');
     expect(report).toMatch(/Robustness \(FGSM ε=0.1\): ddar (beat|did NOT beat|tied) baseline/);
     expect(report).toContain('### Gradient-masking sanity checks');
+    expect(report).toContain('### Disentanglement');
+    expect(report).toMatch(/^\| ddar \| (-?[0-9.]+|–)/m);
 
     const plots = await fs.readdir(path.join(target, 'plots'));
-    expect(plots).toEqual(expect.arrayContaining(['mnist-FGSM-vs-epsilon.svg', 'mnist-FGSM-vs-epsilon.png', 'mnist-rotation.svg', 'mnist-rotation.png']));
-    for (const file of ['grids/mnist-ddar.png', 'grids/mnist-ddar+pgd-at.png', 'plots/mnist-rotation.png']) {
+    expect(plots).toEqual(
+      expect.arrayContaining([
+        'mnist-FGSM-vs-epsilon.svg', 'mnist-FGSM-vs-epsilon.png', 'mnist-rotation.svg', 'mnist-rotation.png', 'mnist-code-response.svg', 'mnist-code-response.png',
+      ]),
+    );
+    const ddarVariants = results.runs.map((r) => r.variant).filter((v) => v.startsWith('ddar'));
+    const grids = ddarVariants.flatMap((v) => [`grids/mnist-${v}.png`, `grids/mnist-${v}-templates.png`]);
+    expect((await fs.readdir(path.join(target, 'grids'))).sort()).toEqual(grids.flatMap((g) => [g, g.replace(/\.png$/, '.svg')]).map((g) => path.basename(g)).sort());
+    for (const file of [...grids, 'plots/mnist-rotation.png', 'plots/mnist-code-response.png']) {
       const png = PNG.sync.read(await fs.readFile(path.join(target, file)));
       expect(png.width).toBeGreaterThan(50);
     }
+    expect(await fs.readFile(path.join(target, 'grids', 'mnist-ddar.svg'), 'utf8')).toContain('>displacement fields</text>');
   });
 
   it('explains bad arguments', async () => {
     const unknown = await runCli(['reproduce', '--profile', 'huge']);
     expect(unknown.code).not.toBe(0);
-    expect(unknown.log).toMatch(/Allowed choices are smoke, quick, paper/);
+    expect(unknown.log).toMatch(/Allowed choices are smoke, quick, paper, disentanglement/);
     const badDataset = await runCli(['train', '--dataset', 'imagenet', '--variant', 'ddar', '--out', path.join(out, 'x')]);
     expect(badDataset.log).toContain("unknown dataset 'imagenet'; known datasets: mnist, fashion-mnist, cifar10");
     const help = await runCli(['evaluate', '--help']);

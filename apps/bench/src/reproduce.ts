@@ -8,7 +8,7 @@ import { family, loadDataset } from './data.js';
 import { defaultWorkers, machine, versions } from './environment.js';
 import { evaluateModel } from './evaluate_model.js';
 import { exists, readJsonIfExists, writeFileAtomic } from './files.js';
-import { reconstructionGrid } from './grids_for_model.js';
+import { classTemplateGrid, reconstructionGrid } from './grids_for_model.js';
 import { renderPlots } from './plots.js';
 import type { DatasetName, Profile } from './profiles.js';
 import { renderReport } from './report.js';
@@ -151,13 +151,8 @@ async function runSeed(
               evaluationLog,
             );
       const run: RunResult = { dataset, seed, variant, train: trainSummaries.get(variant)!, ...evaluation };
-      // The grid goes first: evaluation.json marks the variant finished, and a resumed run skips it entirely.
-      if (seed === 1) {
-        const images = tf.tidy(() => tf.slice(testSet.images, 0, Math.min(profile.gridImages, testSet.size)) as tf.Tensor4D);
-        const grid = reconstructionGrid(models.get(variant)!, images);
-        images.dispose();
-        if (grid !== undefined) await writeFileAtomic(path.join(out, 'grids', `${dataset}-${variant}.png`), grid.png);
-      }
+      // The grids go first: evaluation.json marks the variant finished, and a resumed run skips it entirely.
+      if (seed === 1) await writeGrids(models.get(variant)!, testSet, profile.gridImages, path.join(out, 'grids', `${dataset}-${variant}`));
       await writeFileAtomic(path.join(seedDir, variant, 'evaluation.json'), JSON.stringify(run, null, 2));
       runs.set(variant, run);
     });
@@ -165,6 +160,24 @@ async function runSeed(
   } finally {
     for (const model of models.values()) model.dispose();
   }
+}
+
+/** The reconstruction grid (`<base>.png|svg`) and the per-class template grid (`<base>-templates.png|svg`) of a DDAR model. */
+async function writeGrids(model: ClassifierModel, testSet: Dataset, gridImages: number, base: string): Promise<void> {
+  const images = tf.tidy(() => tf.slice(testSet.images, 0, Math.min(gridImages, testSet.size)) as tf.Tensor4D);
+  let reconstruction: ReturnType<typeof reconstructionGrid>;
+  try {
+    reconstruction = reconstructionGrid(model, images);
+  } finally {
+    images.dispose();
+  }
+  if (reconstruction === undefined) return;
+  await writeFileAtomic(`${base}.png`, reconstruction.png);
+  await writeFileAtomic(`${base}.svg`, reconstruction.svg);
+  const templates = classTemplateGrid(model, testSet.images, testSet.labels, { numClasses: testSet.numClasses, perClass: gridImages });
+  if (templates === undefined) return;
+  await writeFileAtomic(`${base}-templates.png`, templates.png);
+  await writeFileAtomic(`${base}-templates.svg`, templates.svg);
 }
 
 async function writeArtifacts(results: Results, out: string): Promise<void> {

@@ -1,6 +1,8 @@
 /** The data every view (report.md, plots) is made from; `results.json` holds exactly this. */
+import type { DisentanglementReport } from '@ddar/disentangle';
 
-export const VARIANTS = ['baseline', 'ae-reg', 'ddar', 'pgd-at', 'ddar+pgd-at'] as const;
+/** Every model the bench trains, in the order of the report's tables. */
+export const VARIANTS = ['baseline', 'ae-reg', 'ddar-displacement', 'ddar', 'pgd-at', 'ddar+pgd-at', 'baseline+aug', 'ddar+consistency'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 export interface AttackResult {
@@ -36,6 +38,8 @@ export interface RunResult {
   attacks: AttackResult[];
   geometric: GeometricResult[];
   sanity: SanityCheck[];
+  /** How well the model separates pose from appearance; absent for models without codes (the baselines). */
+  disentanglement?: DisentanglementReport;
 }
 
 export interface Results {

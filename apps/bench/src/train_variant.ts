@@ -1,11 +1,11 @@
 import * as path from 'node:path';
 import { fileSystem } from '@ddar/backend';
 import type { Dataset } from '@ddar/datasets';
-import { loadClassifierModel, type ClassifierModel } from '@ddar/disentangle';
+import { DISPLACEMENT_DDAR_LOSS_WEIGHTS, loadClassifierModel, type ClassifierModel, type LossWeights } from '@ddar/disentangle';
 import { train, type TrainingConfig, type TrainingHistory } from '@ddar/training';
 import { family } from './data.js';
 import { exists, readJsonIfExists, writeFileAtomic } from './files.js';
-import { createModel, isAdversariallyTrained } from './model_factory.js';
+import { createModel, isAdversariallyTrained, isGeometricallyAugmented } from './model_factory.js';
 import type { DatasetName, Profile } from './profiles.js';
 import type { Variant } from './results.js';
 
@@ -15,6 +15,29 @@ export interface TrainedModel {
   history: TrainingHistory;
   /** True when a finished model was found on disk and loaded instead of trained. */
   reused: boolean;
+}
+
+/** The loss weights each variant trains with; undefined for the baselines, which have only the cross-entropy. */
+export function lossWeightsFor(profile: Profile, variant: Variant): LossWeights | undefined {
+  switch (variant) {
+    case 'baseline':
+    case 'pgd-at':
+    case 'baseline+aug':
+      return undefined;
+    case 'ae-reg':
+    case 'ddar':
+    case 'ddar+pgd-at':
+      return { ...profile.lossWeights };
+    case 'ddar-displacement':
+      // The profile's weights are tuned for the integral warp; the old path keeps the defaults it was measured with.
+      return { ...DISPLACEMENT_DDAR_LOSS_WEIGHTS };
+    case 'ddar+consistency':
+      return {
+        ...profile.lossWeights,
+        appearanceInvariance: profile.consistency.appearanceInvariance,
+        crossReconstruction: profile.consistency.crossReconstruction,
+      };
+  }
 }
 
 export function trainingConfig(
@@ -37,9 +60,10 @@ export function trainingConfig(
     epochs: profile.epochs,
     batchSize: profile.batchSize,
     optimizer: { name: 'adam', learningRate: profile.learningRate },
-    lossWeights: variant === 'baseline' || variant === 'pgd-at' ? undefined : profile.lossWeights,
+    lossWeights: lossWeightsFor(profile, variant),
     seed,
     adversarial,
+    geometricAugmentation: isGeometricallyAugmented(variant) ? { ...profile.consistency.augmentation } : undefined,
     checkpoint: { directory: path.join(directory, 'checkpoint'), everySteps: 50 },
     resume: true,
     progress: 'auto',

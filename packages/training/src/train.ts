@@ -25,9 +25,15 @@ import { DataParallelGroup } from './data_parallel.js';
 function describe(config: ResolvedTrainingConfig, stepsPerEpoch: number): string {
   const optimizer = config.optimizer;
   const adversarial = config.adversarial === null ? '' : `, ${config.adversarial.method} adversarial training (eps ${config.adversarial.epsilon})`;
+  const augmentation = config.geometricAugmentation;
+  const augmented =
+    augmentation === undefined
+      ? ''
+      : `, geometric augmentation (±${augmentation.maxRotationDegrees}°, ±${augmentation.maxShiftPixels} px, ` +
+        `scale ${augmentation.scaleRange[0]}-${augmentation.scaleRange[1]})`;
   return (
     `training ${config.modelKind} on ${config.trainData.name} (${config.trainData.size} images, ${stepsPerEpoch} steps/epoch, ` +
-    `${config.epochs} epochs) with ${optimizer.name} lr ${optimizer.learningRate} (${config.schedule.kind})${adversarial}`
+    `${config.epochs} epochs) with ${optimizer.name} lr ${optimizer.learningRate} (${config.schedule.kind})${adversarial}${augmented}`
   );
 }
 

@@ -1,0 +1,59 @@
+import { DISPLACEMENT_DDAR_LOSS_WEIGHTS } from '@ddar/disentangle';
+import { PROFILES } from './profiles.js';
+import { VARIANTS } from './results.js';
+import { trainingConfig } from './train_variant.js';
+
+describe('trainingConfig', () => {
+  const profile = PROFILES.quick;
+  const configOf = (variant: (typeof VARIANTS)[number]) => trainingConfig(profile, 'mnist', variant, 3, '/tmp/run', 1);
+  const augmentation = { maxRotationDegrees: 15, maxShiftPixels: 2, scaleRange: [0.9, 1.1] };
+
+  it('trains the baselines on the cross-entropy alone', () => {
+    for (const variant of ['baseline', 'pgd-at', 'baseline+aug'] as const) expect(configOf(variant).lossWeights).toBeUndefined();
+  });
+
+  it("gives ae-reg, ddar and ddar+pgd-at the profile's loss weights", () => {
+    for (const variant of ['ae-reg', 'ddar', 'ddar+pgd-at'] as const) {
+      expect(configOf(variant).lossWeights).toEqual({ reconstruction: 10, smoothness: 0.01, magnitude: 0, biasReduction: 1 });
+    }
+  });
+
+  it('trains ddar-displacement with the weights of the displacement path', () => {
+    expect(configOf('ddar-displacement').lossWeights).toEqual({ ...DISPLACEMENT_DDAR_LOSS_WEIGHTS });
+    expect(configOf('ddar-displacement').geometricAugmentation).toBeUndefined();
+  });
+
+  it("adds the consistency terms and the augmentation to ddar+consistency, and the same augmentation to baseline+aug", () => {
+    expect(configOf('ddar+consistency').lossWeights).toEqual({
+      reconstruction: 10,
+      smoothness: 0.01,
+      magnitude: 0,
+      biasReduction: 1,
+      appearanceInvariance: 1,
+      crossReconstruction: 10,
+    });
+    expect(configOf('ddar+consistency').geometricAugmentation).toEqual(augmentation);
+    expect(configOf('baseline+aug').geometricAugmentation).toEqual(augmentation);
+    for (const variant of ['baseline', 'ae-reg', 'ddar', 'pgd-at', 'ddar+pgd-at'] as const) expect(configOf(variant).geometricAugmentation).toBeUndefined();
+  });
+
+  it('adversarially trains only pgd-at and ddar+pgd-at, never together with the augmentation', () => {
+    for (const variant of VARIANTS) {
+      const config = configOf(variant);
+      expect(config.adversarial !== undefined).toBe(variant === 'pgd-at' || variant === 'ddar+pgd-at');
+      expect(config.adversarial !== undefined && config.geometricAugmentation !== undefined).toBe(false);
+    }
+    expect(configOf('pgd-at').adversarial).toEqual({ method: 'pgd', epsilon: 0.3, steps: 7, reconstructionInput: 'clean' });
+  });
+
+  it("never hands out the profile's own objects, which every variant shares", () => {
+    expect(configOf('ddar').lossWeights).not.toBe(profile.lossWeights);
+    expect(configOf('baseline+aug').geometricAugmentation).not.toBe(profile.consistency.augmentation);
+  });
+
+  it('keeps the profile budget, seed and checkpoint directory for every variant', () => {
+    const config = configOf('ddar+consistency');
+    expect(config).toMatchObject({ epochs: 2, batchSize: 64, seed: 3, optimizer: { name: 'adam', learningRate: 1e-3 }, dataParallel: { workers: 1 } });
+    expect(config.checkpoint?.directory).toBe('/tmp/run/checkpoint');
+  });
+});
