@@ -83,6 +83,7 @@ function disentanglement(overrides: { warpGain: number | null; rotationFromGeome
       shift: { fromGeometric: 0.5, fromAppearance: null },
       scale: { fromGeometric: 0.4, fromAppearance: 0.05 },
       class: { fromGeometric: 0.3, fromAppearance: 0.95 },
+      rotationChange: { fromGeometric: 0.87, fromAppearance: 0.02 },
     },
     swapKeepsClass: decoder ? 0.9 : null,
     folding: overrides.folding,
@@ -107,12 +108,13 @@ describe('renderReport: disentanglement', () => {
   it('tabulates mean ± std over seeds for the variants that have a report, 3 decimals for folding, "–" for null', () => {
     expect(text).toContain('### Disentanglement');
     expect(text).toContain(
-      '| model | warp gain | template invariance | rotation R² z_g | rotation R² z_a | shift R² z_g | shift R² z_a | scale R² z_g | scale R² z_a | ' +
+      '| model | warp gain | template invariance | rotation R² z_g | rotation R² z_a | rotation-change R² z_g | rotation-change R² z_a | ' +
+        'shift R² z_g | shift R² z_a | scale R² z_g | scale R² z_a | ' +
         'class accuracy z_g | class accuracy z_a | swap keeps class | folding | field RMS (px) |',
     );
-    expect(text).toContain('| ae-reg | – | – | 0.30 | 0.10 | 0.50 | – | 0.40 | 0.05 | 0.30 | 0.95 | – | – | – |');
+    expect(text).toContain('| ae-reg | – | – | 0.30 | 0.10 | 0.87 | 0.02 | 0.50 | – | 0.40 | 0.05 | 0.30 | 0.95 | – | – | – |');
     expect(text).toContain(
-      '| ddar | 0.50 ± 0.14 | 0.25 ± 0.00 | 0.75 ± 0.07 | 0.10 ± 0.00 | 0.50 ± 0.00 | – | 0.40 ± 0.00 | 0.05 ± 0.00 | ' +
+      '| ddar | 0.50 ± 0.14 | 0.25 ± 0.00 | 0.75 ± 0.07 | 0.10 ± 0.00 | 0.87 ± 0.00 | 0.02 ± 0.00 | 0.50 ± 0.00 | – | 0.40 ± 0.00 | 0.05 ± 0.00 | ' +
         '0.30 ± 0.00 | 0.95 ± 0.00 | 0.90 ± 0.00 | 0.001 ± 0.001 | 1.50 ± 0.00 |',
     );
     const table = text.slice(text.indexOf('### Disentanglement'));

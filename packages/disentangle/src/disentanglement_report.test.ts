@@ -228,6 +228,39 @@ describe('disentanglementReport', () => {
     blob.dispose();
   });
 
+  it('reads the applied rotation from code changes even when each image has a pose of its own', async () => {
+    // A blob on a circle around the centre, at a different angle in every image (the digits' own slant). z_g is the
+    // blob's angle: a perfect pose code. The plain probe counts each image's own angle as error; the change does not.
+    const count = 200;
+    const ownAngles = Array.from({ length: count }, (_, i) => -40 + 80 * ((i * 0.6180339) % 1));
+    const blobs = tf.tidy(() => {
+      const ys = tf.reshape(tf.linspace(0, H - 1, H), [1, H, 1]);
+      const xs = tf.reshape(tf.linspace(0, W - 1, W), [1, 1, W]);
+      const radians = tf.mul(tf.tensor1d(ownAngles), Math.PI / 180);
+      const cx = tf.reshape(tf.add(4.5, tf.mul(3, tf.cos(radians))), [count, 1, 1]);
+      const cy = tf.reshape(tf.sub(4.5, tf.mul(3, tf.sin(radians))), [count, 1, 1]);
+      const r2 = tf.add(tf.square(tf.sub(xs, cx)), tf.square(tf.sub(ys, cy)));
+      return tf.reshape(tf.exp(tf.div(r2, -1.5)), [count, H, W, 1]);
+    }) as tf.Tensor4D;
+    const blobAngle = (x: tf.Tensor4D): tf.Tensor2D =>
+      tf.tidy(() => {
+        const mass = tf.sum(x, [1, 2, 3]);
+        const xs = tf.reshape(tf.sub(tf.linspace(0, W - 1, W), 4.5), [1, 1, W, 1]);
+        const ys = tf.reshape(tf.sub(tf.linspace(0, H - 1, H), 4.5), [1, H, 1, 1]);
+        const mx = tf.div(tf.sum(tf.mul(x, xs), [1, 2, 3]), mass);
+        const my = tf.div(tf.sum(tf.mul(x, ys), [1, 2, 3]), mass);
+        return tf.reshape(tf.mul(tf.atan2(tf.neg(my), mx), 180 / Math.PI), [-1, 1]);
+      });
+    const poseInGeometry = subject((x) => ({ appearance: tf.zeros([x.shape[0], 1]), geometric: blobAngle(x) }));
+    const report = await disentanglementReport(poseInGeometry, blobs, new Array(count).fill(0), { maxRotationDegrees: 45 });
+    expect(report.probes.rotationChange.fromGeometric!).toBeGreaterThan(0.95);
+    // Own angles spread over ±40°, applied ones over ±45°: about half the variance of the pose is not the transform's.
+    expect(report.probes.rotation.fromGeometric!).toBeLessThan(0.75);
+    expect(report.probes.rotation.fromGeometric!).toBeGreaterThan(0.3);
+    expect(report.probes.rotationChange.fromAppearance!).toBeLessThanOrEqual(0);
+    blobs.dispose();
+  });
+
   it('measures a code split with no decoder: decoder metrics null, probes and code response present', async () => {
     // z_a: two constant columns; z_g: the pixels.
     const split = codeSplitSubject(

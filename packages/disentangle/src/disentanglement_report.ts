@@ -69,9 +69,11 @@ export interface DisentanglementReport {
   /**
    * Held-out linear-probe scores. rotation, shift, scale: R² of the transform's parameter regressed from
    * the codes of transformed images (shift: mean of the R² of dx and of dy). class: accuracy of the label
-   * read from the codes of the untransformed images.
+   * read from the codes of the untransformed images. rotationChange: R² of the angle regressed from how
+   * each image's codes moved, z(R x) - z(x): the same rotation probe without the digits' own slant, which
+   * a code that measures pose also carries and which the plain probe counts as error.
    */
-  probes: { rotation: CodeProbe; shift: CodeProbe; scale: CodeProbe; class: CodeProbe };
+  probes: { rotation: CodeProbe; shift: CodeProbe; scale: CodeProbe; class: CodeProbe; rotationChange: CodeProbe };
   /**
    * Fraction of swaps (appearance of image i, geometry of image j, with a different label where the
    * batch has one) whose reconstruction `classify` assigns to the label of i. Null without `decode`.
@@ -157,6 +159,11 @@ export async function disentanglementReport(
       shift: regressionProbe(accumulator.codes.shifted, [ordered(draws.shiftX), ordered(draws.shiftY)], probeOptions),
       scale: regressionProbe(accumulator.codes.scaled, [ordered(draws.scale)], probeOptions),
       class: classProbe(accumulator.codes.clean, ordered(labelList), probeOptions),
+      rotationChange: regressionProbe(
+        differenceTable(accumulator.codes.rotated, accumulator.codes.clean),
+        [ordered(draws.rotation)],
+        probeOptions,
+      ),
     },
     codeResponse,
   };
@@ -468,6 +475,15 @@ function countFolds(field: ArrayLike<number>, n: number, h: number, w: number): 
 
 function finiteOrNull(value: number): number | null {
   return Number.isFinite(value) ? value : null;
+}
+
+/** Row by row `after - before`: how each image's codes moved under its transform. */
+function differenceTable(after: CodeTable, before: CodeTable): CodeTable {
+  const difference = new CodeTable(0);
+  difference.sizes = after.sizes;
+  difference.appearance = after.appearance.map((value, i) => value - before.appearance[i]);
+  difference.geometric = after.geometric.map((value, i) => value - before.geometric[i]);
+  return difference;
 }
 
 function regressionProbe(table: CodeTable, targets: number[][], options: ProbeOptions): CodeProbe {
