@@ -6,7 +6,7 @@ import { trainingConfig } from './train_variant.js';
 describe('trainingConfig', () => {
   const profile = PROFILES.quick;
   const configOf = (variant: (typeof VARIANTS)[number]) => trainingConfig(profile, 'mnist', variant, 3, '/tmp/run', 1);
-  const augmentation = { maxRotationDegrees: 15, maxShiftPixels: 2, scaleRange: [0.9, 1.1] };
+  const augmentation = { maxRotationDegrees: 45, maxShiftPixels: 3, scaleRange: [0.8, 1.2] };
 
   it('trains the baselines on the cross-entropy alone', () => {
     for (const variant of ['baseline', 'pgd-at', 'baseline+aug'] as const) expect(configOf(variant).lossWeights).toBeUndefined();
@@ -14,7 +14,7 @@ describe('trainingConfig', () => {
 
   it("gives ae-reg, ddar and ddar+pgd-at the profile's loss weights", () => {
     for (const variant of ['ae-reg', 'ddar', 'ddar+pgd-at'] as const) {
-      expect(configOf(variant).lossWeights).toEqual({ reconstruction: 10, smoothness: 0.01, magnitude: 0, biasReduction: 1 });
+      expect(configOf(variant).lossWeights).toEqual({ reconstruction: 10, smoothness: 1, magnitude: 0, biasReduction: 1 });
     }
   });
 
@@ -26,7 +26,7 @@ describe('trainingConfig', () => {
   it("adds the consistency terms and the augmentation to ddar+consistency, and the same augmentation to baseline+aug", () => {
     expect(configOf('ddar+consistency').lossWeights).toEqual({
       reconstruction: 10,
-      smoothness: 0.01,
+      smoothness: 1,
       magnitude: 0,
       biasReduction: 1,
       appearanceInvariance: 1,

@@ -66,10 +66,12 @@ export interface DDARDecoding {
 /**
  * The DDAR defaults, for the `integral` geometry. Cross-entropy at 1; reconstruction at 10, so that the
  * per-pixel mean squared error (about 0.01-0.03 on MNIST) pulls on the backbone about as hard as the
- * cross-entropy does; a light total variation of the grid increments; bias reduction of the mean
- * warp, which keeps the template canonical while each image's warp stays free; no per-image magnitude
- * penalty, which would pull every warp to the identity and leave the pose to the template. The values
- * were chosen by the experiment in docs/results/disentanglement.md.
+ * cross-entropy does (at 1 its gradient on the backbone was a fifth of the cross-entropy's); total
+ * variation of the grid increments at 1, which keeps the local warp from redrawing a digit's identity
+ * (code swaps then keep the class more often); bias reduction of the mean warp, which keeps the template
+ * canonical while each image's warp stays free; no per-image magnitude penalty, which would pull every
+ * warp to the identity and leave the pose to the template. The values were chosen by the experiment in
+ * docs/results/disentanglement.md.
  */
 export const DEFAULT_DDAR_LOSS_WEIGHTS = {
   /** Weight of the cross-entropy term. */
@@ -77,7 +79,7 @@ export const DEFAULT_DDAR_LOSS_WEIGHTS = {
   /** lambdaRec: weight of the reconstruction term. */
   reconstruction: 10,
   /** lambdaSmooth: weight of the total variation of the local warp's grid increments. */
-  smoothness: 0.01,
+  smoothness: 1,
   /** lambdaMag: weight of the mean squared displacement. */
   magnitude: 0,
   /** Weight of the bias reduction of the mean affine residual and the mean grid increments. */
