@@ -15,7 +15,7 @@ import { assertImageBatch, assertPositiveInteger } from './validate.js';
 
 /** Options of {@link AutoencoderRegModel.create}. */
 export interface AutoencoderRegModelOptions extends ModelOptionsBase {
-  /** Size of the single code. Default dA + dG of the DDAR defaults (80 for one channel, 160 otherwise), so both models get the same capacity. */
+  /** Size of the single code. Default dA + dG of the DDAR defaults (72 for one channel, 192 otherwise), so both models get the same capacity. */
   codeSize?: number;
   /** Channels of the decoder's first feature map. Default 32 for one-channel inputs, 64 otherwise. */
   decoderWidth?: number;

@@ -44,7 +44,7 @@ describe('the compared models share one interface', () => {
   it('AutoencoderRegModel: one code, a plain reconstruction, cross-entropy + reconstruction', () => {
     const model = AutoencoderRegModel.create({ ...COMMON, decoderWidth: 8 });
     const { images, labels } = randomBatch(4, SHAPE, 10, 2);
-    expect(model.config.codeSize).toBe(80);
+    expect(model.config.codeSize).toBe(72);
     const reconstruction = model.reconstruct(images);
     expect(reconstruction.shape).toEqual([4, 28, 28, 1]);
     const { total, terms } = model.lossTerms(images, labels, { reconstruction: 3, smoothness: 7 });

@@ -44,7 +44,7 @@ describe('DDARModel', () => {
     expect(incrementLogits.shape).toEqual([2, 28, 28, 2]);
     expect(affineResidual.shape).toEqual([2, 6]);
     expect(model.geometry).toBe('integral');
-    expect(model.config).toMatchObject({ kind: 'ddar', geometry: 'integral', dA: 16, dG: 64, border: 'zeros' });
+    expect(model.config).toMatchObject({ kind: 'ddar', geometry: 'integral', dA: 8, dG: 64, border: 'zeros' });
     expect(model.config.maxDisplacement).toBeUndefined();
     expect(model.config.backbone).toMatchObject({ name: 'smallCnn', options: { width: 0.25, embeddingSize: 64 } });
     // At initialization the affine part is exactly the identity and the local warp within a few hundredths of a
@@ -161,7 +161,7 @@ describe('DDARModel', () => {
     const model = tinyMnistModel();
     const { images } = randomBatch(2, MNIST_SHAPE, 10, 4);
     const codes = model.encode(images);
-    expect(codes.appearance.shape).toEqual([2, 16]);
+    expect(codes.appearance.shape).toEqual([2, 8]);
     expect(codes.geometric.shape).toEqual([2, 64]);
     const decoded = model.decode(codes);
     const direct = model.reconstruct(images);
@@ -364,7 +364,7 @@ describe('DDARModel', () => {
     const images = tf.zeros([2, 28, 28, 1]) as tf.Tensor4D;
     const labels = tf.tensor1d([1, 2, 3], 'int32');
     expect(() => model.lossTerms(images, labels)).toThrow('labels must have shape [2] (one label per image), but got shape [3]');
-    const codes = { appearance: tf.zeros([2, 16]) as tf.Tensor2D, geometric: tf.zeros([2, 15]) as tf.Tensor2D };
+    const codes = { appearance: tf.zeros([2, 8]) as tf.Tensor2D, geometric: tf.zeros([2, 15]) as tf.Tensor2D };
     expect(() => model.decode(codes)).toThrow('Error in DDARModel.decode: codes.geometric must have shape [N, 64], but got shape [2,15]');
     tf.dispose([wrong, images, labels, codes.appearance, codes.geometric]);
     model.dispose();

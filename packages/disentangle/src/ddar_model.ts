@@ -25,7 +25,7 @@ export interface DDARModelOptions extends ModelOptionsBase {
    * `maxDisplacement * tanh`, kept for the ablation.
    */
   geometry?: GeometryKind;
-  /** Appearance code size. Default by geometry and input shape, see `defaultCodeSizes` (16 for MNIST). */
+  /** Appearance code size. Default by geometry and input shape, see `defaultCodeSizes` (8 for MNIST). */
   dA?: number;
   /** Geometric code size. Default by geometry and input shape, see `defaultCodeSizes` (64 for MNIST). */
   dG?: number;

@@ -76,7 +76,7 @@ describe('decoders and heads', () => {
   });
 
   it('heads are dense layers of the requested size, with documented defaults', () => {
-    expect(defaultCodeSizes([28, 28, 1])).toEqual({ dA: 16, dG: 64 });
+    expect(defaultCodeSizes([28, 28, 1])).toEqual({ dA: 8, dG: 64 });
     expect(defaultCodeSizes([32, 32, 3])).toEqual({ dA: 64, dG: 128 });
     expect(defaultCodeSizes([28, 28, 1], 'displacement')).toEqual({ dA: 64, dG: 16 });
     expect(defaultCodeSizes([32, 32, 3], 'displacement')).toEqual({ dA: 128, dG: 32 });

@@ -10,17 +10,18 @@ export type GeometryKind = 'integral' | 'displacement';
 export const GEOMETRY_KINDS: readonly GeometryKind[] = ['integral', 'displacement'];
 
 /**
- * Default code sizes. For the `integral` geometry (the default): (dA, dG) = (16, 64) for one-channel
+ * Default code sizes. For the `integral` geometry (the default): (dA, dG) = (8, 64) for one-channel
  * inputs such as MNIST, (64, 128) for colour inputs. The appearance code is kept small so that the
  * template decoder cannot paint every pose itself and the warp has to do the geometric work (the
- * sizing of Deforming Autoencoders; the MNIST sizes were chosen by the experiment in
- * docs/results/disentanglement.md). For the `displacement` ablation, the sizes of the first version:
- * (64, 16) and (128, 32).
+ * sizing of Deforming Autoencoders). The MNIST sizes were chosen by the experiment in
+ * docs/results/disentanglement.md: with dA 32, 16 and 8 a linear probe read the rotation angle from z_a
+ * with R² 0.58, 0.41 and 0.09, at clean accuracies within 0.3 points. The colour sizes were not
+ * measured. For the `displacement` ablation, the sizes of the first version: (64, 16) and (128, 32).
  */
 export function defaultCodeSizes(inputShape: ImageShape, geometry: GeometryKind = 'integral'): { dA: number; dG: number } {
   const grayscale = inputShape[2] === 1;
   if (geometry === 'displacement') return grayscale ? { dA: 64, dG: 16 } : { dA: 128, dG: 32 };
-  return grayscale ? { dA: 16, dG: 64 } : { dA: 64, dG: 128 };
+  return grayscale ? { dA: 8, dG: 64 } : { dA: 64, dG: 128 };
 }
 
 /** Options of {@link appearanceHead} and {@link geometricHead}. */
