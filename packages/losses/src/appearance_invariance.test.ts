@@ -24,6 +24,16 @@ describe('appearanceInvariance', () => {
     tf.dispose([original, same, moved]);
   });
 
+  it.each(['cpu', 'wasm'] as const)('matches central differences on %s', async (backend) => {
+    await initBackend({ backend, log: false });
+    const original = tf.tensor2d([[0.3, -1], [1.2, 0.4], [-0.5, 0.9]]);
+    const transformed = tf.tensor2d([[0.1, -0.8], [1.0, 0.7], [-0.2, 1.1]]);
+    expect(gradientCheck((x) => appearanceInvariance(original, x as tf.Tensor2D), transformed)).toBeLessThan(1e-2);
+    expect(gradientCheck((x) => appearanceInvariance(x as tf.Tensor2D, transformed), original)).toBeLessThan(1e-2);
+    tf.dispose([original, transformed]);
+    await initBackend({ backend: 'cpu', log: false });
+  });
+
   it('does not change when every code is scaled, so shrinking the code cannot lower it', () => {
     const original = tf.tensor2d([[0.3, -1], [1.2, 0.4], [-0.5, 0.9]]);
     const transformed = tf.tensor2d([[0.1, -0.8], [1.0, 0.7], [-0.2, 1.1]]);

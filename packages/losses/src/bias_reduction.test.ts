@@ -29,10 +29,14 @@ describe('biasReduction', () => {
     increments.dispose();
   });
 
-  it('matches central differences', () => {
+  it.each(['cpu', 'wasm'] as const)('matches central differences on %s', async (backend) => {
+    await initBackend({ backend, log: false });
     const values = tf.tensor4d([0.3, 1.2, 0.7, 1.05, 1.4, 0.9, 1.1, 0.6], [2, 1, 2, 2]);
     expect(gradientCheck((x) => biasReduction(x, 1), values)).toBeLessThan(1e-2);
-    values.dispose();
+    const affine = tf.tensor2d([0.1, -0.2, 0.05, 0.3, 0, -0.1, -0.3, 0.1, 0.2, 0, 0.15, 0.05], [2, 6]);
+    expect(gradientCheck((x) => biasReduction(x), affine)).toBeLessThan(1e-2);
+    tf.dispose([values, affine]);
+    await initBackend({ backend: 'cpu', log: false });
   });
 
   it('rejects what it cannot average', () => {
