@@ -9,7 +9,8 @@
 // PyTorch runs once per thread count (default 2 and 1: on a loaded 2-core machine 1 thread is often faster); the
 // ratios are printed against each.
 //
-// Model: DDARModel.create({ inputShape: [28, 28, 1], numClasses: 10, backboneOptions: { width: 0.5 } }), trained with
+// Model: DDARModel.create({ inputShape: [28, 28, 1], numClasses: 10, backboneOptions: { width: 0.5 }, geometry: 'displacement' })
+// (the first version's displacement path, which bench/pytorch_reference.py ports; the integral path has no port yet), trained with
 // optimizer.minimize(() => model.lossTerms(xs, labels).total) (CE + MSE + 0.01 TV), Adam 1e-3, batch 64, 2048 random
 // images. PGD-40: pgdAdversarial(x => model.classify(x), ...), L-inf eps 0.3, default step 2.5 eps / 40, batch 128.
 // The first batch (first attack) is a warm-up and is not timed.
@@ -42,7 +43,8 @@ const TRAIN_API = TRAIN && !process.argv.includes('--no-train-api');
 const SPARE_CORES = Math.max(1, os.availableParallelism() - 1);
 
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
-const createModel = () => DDARModel.create({ inputShape: [28, 28, 1], numClasses: 10, backboneOptions: { width: 0.5 }, seed: 1 });
+const createModel = () =>
+  DDARModel.create({ inputShape: [28, 28, 1], numClasses: 10, backboneOptions: { width: 0.5 }, geometry: 'displacement', seed: 1 });
 
 function trainOurs() {
   const model = createModel();

@@ -29,7 +29,8 @@ let step = () => {
 };
 if (process.argv.includes('--ddar') || process.argv.includes('--pgd')) {
   const { DDARModel } = await import('../../disentangle/dist/index.js');
-  const ddar = DDARModel.create({ inputShape: [28, 28, 1], numClasses: 10, backboneOptions: { width: 0.5 }, seed: 1 });
+  // The displacement path, which bench/pytorch_reference.py ports.
+  const ddar = DDARModel.create({ inputShape: [28, 28, 1], numClasses: 10, backboneOptions: { width: 0.5 }, geometry: 'displacement', seed: 1 });
   const batch = BATCH ?? (process.argv.includes('--pgd') ? 128 : 64);
   const images = tf.randomUniform([batch, 28, 28, 1]);
   const labels = tf.randomUniform([batch], 0, 10, 'int32');
