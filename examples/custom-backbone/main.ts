@@ -67,7 +67,7 @@ const config: TrainingConfig = {
   batchSize: 64,
   seed: 1,
   optimizer: { name: 'adam', learningRate: 2e-3 },
-  lossWeights: { reconstruction: 1, smoothness: 0.01 }, // DDAR's lambdaRec, lambdaSmooth; the baseline ignores them
+  lossWeights: { reconstruction: 10, smoothness: 1 }, // DDAR's lambdaRec, lambdaSmooth; the baseline ignores them
   progress: tiny ? 'none' : 'auto',
   log: !tiny,
 };
