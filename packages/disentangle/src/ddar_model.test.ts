@@ -87,6 +87,16 @@ describe('DDARModel', () => {
     model.dispose();
   });
 
+  it('decodes the grid increments at full resolution with lowResolutionField false', () => {
+    const model = DDARModel.create({ ...tinyOptions(2), lowResolutionField: false });
+    const { images } = randomBatch(2, MNIST_SHAPE, 10, 2);
+    const decoding = model.reconstruct(images);
+    expect(decoding.warpIncrements!.shape).toEqual([2, 28, 28, 2]);
+    expect(model.config.layers.geometricDecoder.some((name) => name.endsWith('_upsample'))).toBe(false);
+    tf.dispose([images, ...Object.values(decoding)]);
+    model.dispose();
+  });
+
   it('builds on resnet20 for 32x32x3 (forward pass on a batch of 2)', () => {
     const model = DDARModel.create({
       backboneName: 'resnet20',
