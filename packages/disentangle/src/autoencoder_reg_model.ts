@@ -8,7 +8,7 @@ import { kernelInitializer, SeedSequence } from './initializers.js';
 import { LayersClassifier } from './layers_classifier.js';
 import type { DDARWeights } from '@ddar/losses';
 import { DEFAULT_DDAR_LOSS_WEIGHTS } from './ddar_model.js';
-import { computeLossTerms, resolveLossWeights } from './loss_terms.js';
+import { computeLossTerms, resolveLossWeights, withTransformedCopies } from './loss_terms.js';
 import { loadNetwork } from './model_io.js';
 import { imageInput, resolveBackbone, type ModelOptionsBase } from './resolve_backbone.js';
 import { assertImageBatch, assertPositiveInteger } from './validate.js';
@@ -124,23 +124,21 @@ export class AutoencoderRegModel extends LayersClassifier<AutoencoderRegModelCon
    */
   lossTerms(images: tf.Tensor4D, labels: tf.Tensor1D, weights: LossWeights = {}, options: LossTermsOptions = {}): LossTerms {
     const target = this.lossInputs(images, labels, options);
-    const { transformedImages } = options;
-    const n = images.shape[0];
     return computeLossTerms(
       this.lossWeights(weights),
       () => {
         // Augmented: the transformed copies are classified and reconstructed like the images themselves.
-        const inputs = transformedImages === undefined ? images : tf.concat([images, transformedImages]);
-        const [logits, reconstruction] = this.network.apply(inputs, { training: true }) as tf.Tensor[];
+        const batch = withTransformedCopies(images, labels, options.transformedImages);
+        const [logits, reconstruction] = this.network.apply(batch.images, { training: true }) as tf.Tensor[];
         return {
           logits: logits as tf.Tensor2D,
-          labels: transformedImages === undefined ? labels : tf.concat([labels, labels]),
-          input: transformedImages === undefined ? target : inputs,
+          labels: batch.labels,
+          input: options.transformedImages === undefined ? target : batch.images,
           reconstruction: reconstruction as tf.Tensor4D,
         };
       },
       options.returnLogits,
-      (logits) => (transformedImages === undefined ? logits : tf.slice(logits, 0, n)),
+      images.shape[0],
     );
   }
 }

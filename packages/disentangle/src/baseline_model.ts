@@ -4,7 +4,7 @@ import type { BaselineModelConfig, LossTerms, LossTermsOptions, LossWeights } fr
 import { kernelInitializer } from './initializers.js';
 import { LayersClassifier } from './layers_classifier.js';
 import type { DDARWeights } from '@ddar/losses';
-import { computeLossTerms, resolveLossWeights } from './loss_terms.js';
+import { computeLossTerms, resolveLossWeights, withTransformedCopies } from './loss_terms.js';
 import { loadNetwork } from './model_io.js';
 import { imageInput, resolveBackbone, type ModelOptionsBase } from './resolve_backbone.js';
 
@@ -72,23 +72,14 @@ export class BaselineModel extends LayersClassifier<BaselineModelConfig> {
    */
   lossTerms(images: tf.Tensor4D, labels: tf.Tensor1D, weights: LossWeights = {}, options: LossTermsOptions = {}): LossTerms {
     this.lossInputs(images, labels, options);
-    const { transformedImages } = options;
-    if (transformedImages === undefined) {
-      return computeLossTerms(this.lossWeights(weights), () => ({
-        logits: this.network.apply(images, { training: true }) as tf.Tensor2D,
-        labels,
-      }), options.returnLogits);
-    }
-    // Augmented: one pass over the images and their transformed copies; the logits returned are the images' own.
-    const n = images.shape[0];
     return computeLossTerms(
       this.lossWeights(weights),
-      () => ({
-        logits: this.network.apply(tf.concat([images, transformedImages]), { training: true }) as tf.Tensor2D,
-        labels: tf.concat([labels, labels]),
-      }),
+      () => {
+        const batch = withTransformedCopies(images, labels, options.transformedImages);
+        return { logits: this.network.apply(batch.images, { training: true }) as tf.Tensor2D, labels: batch.labels };
+      },
       options.returnLogits,
-      (logits) => tf.slice(logits, 0, n),
+      images.shape[0],
     );
   }
 }

@@ -10,7 +10,7 @@ import { kernelInitializer, SeedSequence } from './initializers.js';
 import { LayerChain } from './layer_chain.js';
 import { LayersClassifier } from './layers_classifier.js';
 import type { DDARWeights } from '@ddar/losses';
-import { computeLossTerms, resolveLossWeights } from './loss_terms.js';
+import { computeLossTerms, resolveLossWeights, withTransformedCopies } from './loss_terms.js';
 import { loadNetwork } from './model_io.js';
 import { imageInput, resolveBackbone, type ModelOptionsBase } from './resolve_backbone.js';
 import { assertCodeBatch, assertImageBatch, assertImageShape, assertPositiveInteger, assertPositiveNumber } from './validate.js';
@@ -124,7 +124,7 @@ export class DDARModel extends LayersClassifier<DDARModelConfig> {
   private readonly appearanceDecoder: LayerChain;
   private readonly geometricDecoder: LayerChain;
   private readonly affineDecoder: LayerChain | null;
-  private codesView: tfl.LayersModel | undefined;
+  private appearanceCodeView: tfl.LayersModel | undefined;
 
   private constructor(network: tfl.LayersModel, config: DDARModelConfig) {
     super(network, config);
@@ -329,15 +329,7 @@ export class DDARModel extends LayersClassifier<DDARModelConfig> {
     return computeLossTerms(this.lossWeights(weights), () => {
       const [logits, template, field, affine] = this.network.apply(images, { training: true }) as tf.Tensor[];
       const decoding = this.decoding(template as tf.Tensor4D, field as tf.Tensor4D, affine as tf.Tensor2D | undefined);
-      return {
-        logits: logits as tf.Tensor2D,
-        labels,
-        input: target,
-        reconstruction: decoding.reconstruction,
-        displacement: decoding.displacement,
-        warpIncrements: decoding.warpIncrements,
-        affineResidual: decoding.affineResidual,
-      };
+      return { logits: logits as tf.Tensor2D, labels, input: target, ...warpTermInputs(decoding) };
     }, options.returnLogits);
   }
 
@@ -359,11 +351,11 @@ export class DDARModel extends LayersClassifier<DDARModelConfig> {
     return computeLossTerms(
       weights,
       () => {
-        const inputs = tf.concat([images, transformed]);
-        const outputs = this.withCodes.apply(inputs, { training: true }) as tf.Tensor[];
+        const batch = withTransformedCopies(images, labels, transformed);
+        const outputs = this.withAppearanceCode.apply(batch.images, { training: true }) as tf.Tensor[];
         const [logits, template, field] = outputs;
         const affine = this.geometry === 'integral' ? (outputs[3] as tf.Tensor2D) : undefined;
-        const appearance = outputs[outputs.length - 2] as tf.Tensor2D;
+        const appearance = outputs[outputs.length - 1] as tf.Tensor2D;
         const decoding = this.decoding(template as tf.Tensor4D, field as tf.Tensor4D, affine);
         const cross = this.decoding(
           firstHalf(template as tf.Tensor4D),
@@ -372,33 +364,29 @@ export class DDARModel extends LayersClassifier<DDARModelConfig> {
         );
         return {
           logits: logits as tf.Tensor2D,
-          labels: tf.concat([labels, labels]),
-          input: inputs,
-          reconstruction: decoding.reconstruction,
-          displacement: decoding.displacement,
-          warpIncrements: decoding.warpIncrements,
-          affineResidual: decoding.affineResidual,
+          labels: batch.labels,
+          input: batch.images,
+          ...warpTermInputs(decoding),
           appearanceCodes: { original: firstHalf(appearance), transformed: secondHalf(appearance) },
           crossReconstruction: { target: transformed, prediction: cross.reconstruction },
         };
       },
       returnLogits,
-      firstHalf,
+      n,
     );
   }
 
-  /** The network's outputs followed by z_a and z_g: the same layers, for the consistency terms. */
-  private get withCodes(): tfl.LayersModel {
-    this.codesView ??= tfl.model({
+  /** The network's outputs followed by z_a: the same layers, for the appearance-invariance term. */
+  private get withAppearanceCode(): tfl.LayersModel {
+    this.appearanceCodeView ??= tfl.model({
       inputs: this.network.inputs,
       outputs: [
         ...(this.network.outputs as tfl.SymbolicTensor[]),
         this.network.getLayer(this.config.layers.appearanceCode).output as tfl.SymbolicTensor,
-        this.network.getLayer(this.config.layers.geometricCode).output as tfl.SymbolicTensor,
       ],
-      name: `${this.network.name}_with_codes`,
+      name: `${this.network.name}_with_appearance_code`,
     });
-    return this.codesView;
+    return this.appearanceCodeView;
   }
 
   /** The warp and the reconstruction from the decoders' raw outputs (the affine residual only for `integral`). */
@@ -421,6 +409,11 @@ export class DDARModel extends LayersClassifier<DDARModelConfig> {
   private warp(template: tf.Tensor4D, displacement: tf.Tensor4D): tf.Tensor4D {
     return warp(template, displacement, { border: this.config.border, units: this.config.displacementUnits });
   }
+}
+
+/** What the objective's warp terms read from a decoding: all of it but the template. */
+function warpTermInputs({ reconstruction, displacement, warpIncrements, affineResidual }: DDARDecoding) {
+  return { reconstruction, displacement, warpIncrements, affineResidual };
 }
 
 /** `tf.tidy` for a function returning an object of tensors (which tidy's types do not accept): the returned tensors survive. */

@@ -17,22 +17,38 @@ export function resolveLossWeights(defaults: DDARWeights, given: LossWeights, fo
 }
 
 /**
+ * The batch a loss runs on: the images, followed by their transformed copies under geometric
+ * augmentation, with the labels to match.
+ */
+export function withTransformedCopies(
+  images: tf.Tensor4D,
+  labels: tf.Tensor1D,
+  transformedImages: tf.Tensor4D | undefined,
+): { images: tf.Tensor4D; labels: tf.Tensor1D } {
+  if (transformedImages === undefined) return { images, labels };
+  return { images: tf.concat([images, transformedImages]), labels: tf.concat([labels, labels]) };
+}
+
+/**
  * Runs `forward` and the objective in one tidy scope: only the total and the terms survive, as new
- * scalars owned by the caller, and with `returnLogits` the logits of the forward pass (those of the
- * un-augmented images, picked by `logitsOfImages`, when the pass also covered transformed copies).
+ * scalars owned by the caller, and with `returnLogits` the logits of the forward pass: those of the first
+ * `imageCount` rows, the images themselves, when the pass also covered their transformed copies.
  */
 export function computeLossTerms(
   weights: DDARWeights,
   forward: () => DDARObjectiveInputs,
   returnLogits = false,
-  logitsOfImages: (logits: tf.Tensor2D) => tf.Tensor2D = (logits) => logits,
+  imageCount?: number,
 ): LossTerms {
   const objective = ddarObjective(weights);
   let logits: tf.Tensor2D | undefined;
   const flat = tf.tidy(() => {
     const inputs = forward();
     const { total, terms } = objective(inputs);
-    if (returnLogits) logits = tf.keep(logitsOfImages(inputs.logits));
+    if (returnLogits) {
+      const rows = inputs.logits.shape[0];
+      logits = tf.keep(imageCount === undefined || rows === imageCount ? inputs.logits : tf.slice(inputs.logits, 0, imageCount));
+    }
     return { total, ...terms } as Record<string, tf.Scalar>;
   });
   const { total, ...terms } = flat;

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { sampleAffineTransforms, termGradientNorms, transformImages, type TermGradientSubject } from '@ddar/disentangle';
+import { termGradientNorms, type TermGradientSubject } from '@ddar/disentangle';
 import type { GeometricAugmentationConfig } from './config.js';
 import { gatherBatch } from './gather_batch.js';
+import { transformedCopies } from './geometric_augmentation.js';
 import type { LossWeights, TrainableModel } from './trainable_model.js';
 import type { TrainingData } from './training_data.js';
 
@@ -19,8 +20,7 @@ export function epochTermGradientNorms(
 ): Record<string, number> | undefined {
   if (model.backboneWeights === undefined || typeof model.lossWeights !== 'function') return undefined;
   const [images, labels] = gatherBatch(trainSet, firstBatch);
-  const transformedImages =
-    augmentation === null ? undefined : transformImages(images, sampleAffineTransforms(images.shape[0], augmentation, seed));
+  const transformedImages = transformedCopies(images, augmentation, seed);
   try {
     const subject = model as unknown as TermGradientSubject;
     return termGradientNorms(subject, images, labels, lossWeights ?? undefined, { transformedImages }) as Record<string, number>;

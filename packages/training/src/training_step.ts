@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { craftAdversarialBatch } from './adversarial_examples.js';
-import { sampleAffineTransforms, transformImages } from '@ddar/disentangle';
+import { transformedCopies } from './geometric_augmentation.js';
 import type { AdversarialConfig, GeometricAugmentationConfig } from './config.js';
 import type { LossTermsOptions, LossWeights, TrainableModel } from './trainable_model.js';
 
@@ -52,9 +52,7 @@ export function batchGradients(
 ): BatchGradients {
   const { model, variables, lossWeights, adversarial, augmentation } = context;
   const adversarialImages = adversarial === null ? undefined : craftAdversarialBatch(model, images, labels, adversarial, attackSeed);
-  // The step's seed draws the transforms, so a resumed run (and every data-parallel shard) sees the same ones again.
-  const transformedImages =
-    augmentation === null ? undefined : transformImages(images, sampleAffineTransforms(images.shape[0], augmentation, attackSeed));
+  const transformedImages = transformedCopies(images, augmentation, attackSeed);
   const inputs = adversarialImages ?? images;
   // Reconstructing the clean image from the adversarial one asks the decoders to undo the perturbation; with
   // 'adversarial' the model reconstructs exactly what it saw, as in clean training.
