@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { runAttack, type Attack, type AttackContext, type AttackResult, type RunOptions } from './attack.js';
 import type { ModelLike } from './model.js';
 import { ascentStep, crossEntropy, lossAndGrad, perExample, projectToBall, randomStart, selectRows, type Norm } from './ops.js';
-import { Rng } from './rng.js';
+import { SeededRandom } from '@ddar/random';
 import { checkInRange, checkPositiveInt, checkSeed, type Labels } from './validate.js';
 
 /** Hyper-parameters of {@link APGD}; the step size is not one of them (APGD adapts it per example). */
@@ -97,7 +97,7 @@ export class APGD implements Attack {
   }
 
   async run(model: ModelLike, inputs: tf.Tensor4D, labels: Labels, options: RunOptions): Promise<AttackResult[]> {
-    const rng = new Rng(this.seed);
+    const rng = new SeededRandom(this.seed);
     return runAttack(this, model, inputs, labels, options, {
       targeted: false,
       attackAt: (ctx, epsilon) => {
@@ -132,7 +132,7 @@ export class APGD implements Attack {
   private attackOnce(
     ctx: AttackContext,
     epsilon: number,
-    rng: Rng,
+    rng: SeededRandom,
     restart: number,
   ): { adv: tf.Tensor4D; found: Uint8Array; loss: Float32Array } {
     const { model, x, labels } = ctx;

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { runAttack, type Attack, type AttackContext, type AttackResult, type RunOptions } from './attack.js';
 import type { Bounds, ModelLike } from './model.js';
 import { crossEntropy, exactSign, lossAndGrad, projectToBall, randomStart } from './ops.js';
-import { rngFor } from './rng.js';
+import { attackRandom } from './attack_random.js';
 import { checkEpsilon, checkPositive, checkSeed, type Labels } from './validate.js';
 import { prepareHelper } from './helper.js';
 
@@ -103,7 +103,7 @@ export function fastFgsmAdversarial(model: ModelLike, x: tf.Tensor4D, y: Labels,
   const where = 'fastFgsmAdversarial';
   const epsilon = checkEpsilon(where, 'options.epsilon', options?.epsilon);
   const stepSize = options.stepSize === undefined ? 1.25 * epsilon : checkPositive(where, 'options.stepSize', options.stepSize);
-  const rng = rngFor(checkSeed(where, options.seed));
+  const rng = attackRandom(checkSeed(where, options.seed));
   const ctx = prepareHelper(where, model, x, y, options.bounds);
   try {
     const start = randomStart(ctx.x, 'linf', epsilon, ctx.model.bounds, rng);

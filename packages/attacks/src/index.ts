@@ -4,7 +4,6 @@ export { disposeResults } from './attack.js';
 export type { Attack, AttackResult, RunOptions } from './attack.js';
 export type { Labels } from './validate.js';
 export type { Norm } from './ops.js';
-export { Rng } from './rng.js';
 export { FGSM, fgsmAdversarial, fastFgsmAdversarial } from './fgsm.js';
 export type { FgsmAdversarialOptions, FastFgsmOptions } from './fgsm.js';
 export { PGD, pgdAdversarial } from './pgd.js';

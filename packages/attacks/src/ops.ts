@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Bounds, Model } from './model.js';
-import type { Rng } from './rng.js';
+import type { SeededRandom } from '@ddar/random';
 
 /** The perturbation norms the attacks here support. */
 export type Norm = 'linf' | 'l2';
@@ -61,20 +61,20 @@ export function ascentStep(grad: tf.Tensor4D, norm: Norm, stepSize: number | tf.
  * A random starting point inside the ball and the bounds: uniform in the L-inf cube (Madry et al.),
  * uniform in the L2 ball (Gaussian direction, radius eps * u^(1/d)) for L2.
  */
-export function randomStart(x: tf.Tensor4D, norm: Norm, epsilon: number, bounds: Bounds, rng: Rng): tf.Tensor4D {
+export function randomStart(x: tf.Tensor4D, norm: Norm, epsilon: number, bounds: Bounds, rng: SeededRandom): tf.Tensor4D {
   if (epsilon === Infinity) {
-    return tf.tidy(() => rng.uniformTensor<tf.Rank.R4>(x.shape, bounds[0], bounds[1]));
+    return tf.tensor4d(rng.uniformArray(x.size, bounds[0], bounds[1]), x.shape);
   }
   return tf.tidy((): tf.Tensor4D => {
     let delta: tf.Tensor4D;
     if (norm === 'linf') {
-      delta = rng.uniformTensor<tf.Rank.R4>(x.shape, -epsilon, epsilon);
+      delta = tf.tensor4d(rng.uniformArray(x.size, -epsilon, epsilon), x.shape);
     } else {
       const n = x.shape[0];
       const d = x.size / n;
       const radii = new Float32Array(n);
-      for (let i = 0; i < n; i++) radii[i] = epsilon * Math.pow(rng.uniform(), 1 / d);
-      delta = tf.mul(normalizeL2(rng.normalTensor<tf.Rank.R4>(x.shape)), perExample(tf.tensor1d(radii))) as tf.Tensor4D;
+      for (let i = 0; i < n; i++) radii[i] = epsilon * Math.pow(rng.next(), 1 / d);
+      delta = tf.mul(normalizeL2(tf.tensor4d(rng.normalArray(x.size), x.shape)), perExample(tf.tensor1d(radii))) as tf.Tensor4D;
     }
     return tf.clipByValue(tf.add(x, delta), bounds[0], bounds[1]) as tf.Tensor4D;
   });

@@ -15,7 +15,8 @@ import { attackLoss } from './fgsm.js';
 import { prepareHelper } from './helper.js';
 import type { Bounds, Model, ModelLike } from './model.js';
 import { ascentStep, lossAndGrad, projectToBall, randomStart, selectRows, type Norm } from './ops.js';
-import { Rng, rngFor } from './rng.js';
+import { SeededRandom } from '@ddar/random';
+import { attackRandom } from './attack_random.js';
 import { checkEpsilon, checkPositive, checkPositiveInt, checkSeed, type Labels } from './validate.js';
 
 /** Called after every PGD step with the batch-mean loss at the iterate the step started from. */
@@ -48,7 +49,7 @@ export interface PgdCoreOptions {
   steps: number;
   randomStart: boolean;
   restarts: number;
-  rng: Rng;
+  rng: SeededRandom;
   onStep?: PgdStepCallback;
 }
 
@@ -167,7 +168,7 @@ export class PGD implements Attack {
 
   async run(model: ModelLike, inputs: tf.Tensor4D, labels: Labels, options: RunOptions): Promise<AttackResult[]> {
     const c = this.config;
-    const rng = new Rng(c.seed);
+    const rng = new SeededRandom(c.seed);
     return runAttack(this, model, inputs, labels, options, {
       targeted: true,
       attackAt: (ctx: AttackContext, epsilon: number) =>
@@ -226,7 +227,7 @@ export function pgdAdversarial(model: ModelLike, x: tf.Tensor4D, y: Labels, opti
     throw new Error(`${where}: options.norm must be 'linf' or 'l2', but got '${String(norm)}'`);
   }
   const restarts = checkPositiveInt(where, 'options.restarts', options.restarts ?? 1);
-  const rng = rngFor(checkSeed(where, options.seed));
+  const rng = attackRandom(checkSeed(where, options.seed));
   const ctx = prepareHelper(where, model, x, y, options.bounds, options.targets);
   try {
     return pgdCore(ctx.model, ctx.x, ctx.labels, ctx.targets, {

@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { runAttack, type Attack, type AttackContext, type AttackResult, type RunOptions } from './attack.js';
 import { asModel, type ModelLike } from './model.js';
 import { countClasses, margin } from './ops.js';
-import { Rng } from './rng.js';
+import { SeededRandom } from '@ddar/random';
 import { checkEpsilon, checkInputs, checkInRange, checkLabels, checkPositiveInt, checkSeed, type Labels } from './validate.js';
 
 /** Hyper-parameters of {@link SquareAttack}; every field is optional. */
@@ -72,7 +72,7 @@ export class SquareAttack implements Attack {
   }
 
   async run(model: ModelLike, inputs: tf.Tensor4D, labels: Labels, options: RunOptions): Promise<AttackResult[]> {
-    const rng = new Rng(this.seed);
+    const rng = new SeededRandom(this.seed);
     return runAttack(this, model, inputs, labels, options, {
       targeted: false,
       attackAt: (ctx, epsilon) => {
@@ -91,13 +91,13 @@ export class SquareAttack implements Attack {
     const numClasses = countClasses(m, x);
     const y = checkLabels(where, 'labels', labels, x.shape[0], numClasses);
     try {
-      return this.attackAt({ model: m, x, labels: y.tensor, labelValues: y.values, numClasses }, epsilon, new Rng(this.seed));
+      return this.attackAt({ model: m, x, labels: y.tensor, labelValues: y.values, numClasses }, epsilon, new SeededRandom(this.seed));
     } finally {
       y.tensor.dispose();
     }
   }
 
-  private attackAt(ctx: AttackContext, epsilon: number, rng: Rng): SquareResult {
+  private attackAt(ctx: AttackContext, epsilon: number, rng: SeededRandom): SquareResult {
     const { model, x } = ctx;
     const [n, h, w, c] = x.shape;
     const [lo, hi] = model.bounds;

@@ -6,5 +6,3 @@ export { fileSystem, registerFileSystemRouter, FILE_SCHEME } from './io/file_sys
 export { writeFileAtomic, writeFileSynced } from './io/atomic_file.js';
 export { saveModel, loadModel } from './io/save_load.js';
 export type { Saveable } from './io/save_load.js';
-export { SeededRandom } from './random.js';
-export type { RandomState } from './random.js';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from './dataset.js';
-import { assertSeed, createRandom, shuffledIndices } from './random.js';
+import { SeededRandom } from '@ddar/random';
+import { assertSeed } from './assert_seed.js';
 import { assertLiveDataset } from './subset.js';
 
 /** Options of {@link batches}. */
@@ -41,12 +42,12 @@ export function batches(ds: Dataset, options: BatchOptions): Iterable<Batch> {
     throw new Error(`${where}: batchSize must be a positive integer, but got ${String(batchSize)}`);
   }
   assertSeed(seed, where);
-  const random = createRandom(seed);
+  const random = new SeededRandom(seed);
   return {
     *[Symbol.iterator]() {
       assertLiveDataset(ds, where);
       const size = ds.size;
-      const order = shuffle ? shuffledIndices(size, random) : undefined;
+      const order = shuffle ? random.permutation(size) : undefined;
       const end = dropRemainder ? size - (size % batchSize) : size;
       for (let start = 0; start < end; start += batchSize) {
         const stop = Math.min(start + batchSize, end);

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   chain, imageCenter, rotation, scaling, shearing, translation, type AffineMatrix,
 } from './affine_matrix.js';
-import { assertSeed, createRandom, uniform } from './random.js';
+import { SeededRandom } from '@ddar/random';
+import { assertSeed } from './assert_seed.js';
 import { warpAffineBilinear } from './warp_affine.js';
 
 /** Options of {@link affineTransform}. */
@@ -144,16 +145,16 @@ export function randomAffineMatrices(
   if (!Array.isArray(scaleRange) || scaleRange.length !== 2 || !(scaleRange[0] > 0) || !(scaleRange[1] >= scaleRange[0])) {
     throw new Error(`${where}: scale must be [lo, hi] with 0 < lo <= hi, but got ${JSON.stringify(scaleRange)}`);
   }
-  const random = createRandom(seed);
+  const random = new SeededRandom(seed);
   const { cx, cy } = imageCenter(height, width);
   const matrices: AffineMatrix[] = [];
   for (let n = 0; n < count; n++) {
-    const degrees = uniform(random, -maxDegrees, maxDegrees);
-    const s = uniform(random, -maxShear, maxShear);
-    const sx = uniform(random, scaleRange[0], scaleRange[1]);
-    const sy = uniform(random, scaleRange[0], scaleRange[1]);
-    const tx = uniform(random, -maxShift, maxShift) * width;
-    const ty = uniform(random, -maxShift, maxShift) * height;
+    const degrees = random.uniform(-maxDegrees, maxDegrees);
+    const s = random.uniform(-maxShear, maxShear);
+    const sx = random.uniform(scaleRange[0], scaleRange[1]);
+    const sy = random.uniform(scaleRange[0], scaleRange[1]);
+    const tx = random.uniform(-maxShift, maxShift) * width;
+    const ty = random.uniform(-maxShift, maxShift) * height;
     matrices.push(chain(scaling(sx, sy, cx, cy), shearing(s, cx, cy), rotation(degrees, cx, cy), translation(tx, ty)));
   }
   return matrices;

@@ -1,5 +1,6 @@
 import type { Dataset } from './dataset.js';
-import { assertSeed, createRandom, shuffledIndices } from './random.js';
+import { SeededRandom } from '@ddar/random';
+import { assertSeed } from './assert_seed.js';
 import { assertLiveDataset, subsetDataset } from './subset.js';
 
 /** Options of {@link trainValidationSplit}; both fields are required. */
@@ -32,7 +33,7 @@ export function trainValidationSplit(
       `${where}: validationFraction ${validationFraction} of ${ds.size} examples leaves ${validationSize} for validation and ${ds.size - validationSize} for training; both need at least one`,
     );
   }
-  const order = shuffledIndices(ds.size, createRandom(seed));
+  const order = new SeededRandom(seed).permutation(ds.size);
   const validationIndices = order.slice(0, validationSize).sort();
   const trainIndices = order.slice(validationSize).sort();
   const train = subsetDataset(ds, trainIndices, `${ds.name}/train`);

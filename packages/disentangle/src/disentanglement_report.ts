@@ -3,7 +3,7 @@ import { transformImages, type AffineTransform } from './affine_images.js';
 import type { DisentanglementSubject, SubjectCodes, SubjectDecoding } from './disentanglement_subject.js';
 import { probeClassification, probeRegression, type ProbeOptions } from './linear_probe.js';
 import { resolveAffineRanges, sampleAffineTransforms, type AffineRanges } from './random_affine_transforms.js';
-import { seededStream } from './seeded_stream.js';
+import { SeededRandom } from '@ddar/random';
 import { assertImageBatch, assertPositiveInteger } from './validate.js';
 
 /** Options of {@link disentanglementReport}; the transform ranges default to ±45°, ±3 px and [0.8, 1.2]. */
@@ -128,7 +128,7 @@ export async function disentanglementReport(
   const { seed, batchSize } = settings;
   const ranges = resolveAffineRanges(OP, options, 'options.');
 
-  const order = seededPermutation(n, seededStream(seed, STREAMS.order));
+  const order = Array.from(SeededRandom.stream(seed, STREAMS.order).permutation(n));
   const draws = drawTransforms(n, ranges, seed);
   const accumulator = new Accumulator(n, subject.decode != null);
 
@@ -234,16 +234,6 @@ function readLabels(labels: readonly number[] | tf.Tensor1D, n: number): number[
   return values;
 }
 
-/** Fisher–Yates shuffle of 0..n-1. */
-function seededPermutation(n: number, random: () => number): number[] {
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
-}
-
 /** The random transforms of every image, indexed by image (not by visiting order). */
 interface TransformDraws {
   invariance: AffineTransform[];
@@ -254,18 +244,17 @@ interface TransformDraws {
 }
 
 function drawTransforms(n: number, ranges: Required<AffineRanges>, seed: number): TransformDraws {
-  const uniform = (random: () => number, low: number, high: number) => low + (high - low) * random();
-  const rotation = seededStream(seed, STREAMS.rotation);
-  const shift = seededStream(seed, STREAMS.shift);
-  const scale = seededStream(seed, STREAMS.scale);
+  const rotation = SeededRandom.stream(seed, STREAMS.rotation);
+  const shift = SeededRandom.stream(seed, STREAMS.shift);
+  const scale = SeededRandom.stream(seed, STREAMS.scale);
   const { maxRotationDegrees: maxAngle, maxShiftPixels: maxShift, scaleRange } = ranges;
-  const shifts = Array.from({ length: n }, () => [uniform(shift, -maxShift, maxShift), uniform(shift, -maxShift, maxShift)]);
+  const shifts = Array.from({ length: n }, () => [shift.uniform(-maxShift, maxShift), shift.uniform(-maxShift, maxShift)]);
   return {
     invariance: sampleAffineTransforms(n, ranges, seed),
-    rotation: Array.from({ length: n }, () => uniform(rotation, -maxAngle, maxAngle)),
+    rotation: Array.from({ length: n }, () => rotation.uniform(-maxAngle, maxAngle)),
     shiftX: shifts.map(([dx]) => dx),
     shiftY: shifts.map(([, dy]) => dy),
-    scale: Array.from({ length: n }, () => uniform(scale, scaleRange[0], scaleRange[1])),
+    scale: Array.from({ length: n }, () => scale.uniform(scaleRange[0], scaleRange[1])),
   };
 }
 

@@ -1,10 +1,10 @@
 import { probeClassification, probeRegression } from './linear_probe.js';
-import { seededStream } from './seeded_stream.js';
+import { SeededRandom } from '@ddar/random';
 
 /** rows x columns of uniform numbers in [-1, 1). */
 function randomRows(rows: number, columns: number, seed: number): number[][] {
-  const random = seededStream(seed);
-  return Array.from({ length: rows }, () => Array.from({ length: columns }, () => 2 * random() - 1));
+  const random = new SeededRandom(seed);
+  return Array.from({ length: rows }, () => Array.from({ length: columns }, () => random.uniform(-1, 1)));
 }
 
 describe('probeRegression', () => {
@@ -76,8 +76,8 @@ describe('probeClassification', () => {
 
   it('is near chance on random labels', () => {
     const features = randomRows(600, 5, 10);
-    const random = seededStream(11);
-    const labels = features.map(() => Math.floor(random() * 4));
+    const random = new SeededRandom(11);
+    const labels = features.map(() => random.int(4));
     const { accuracy } = probeClassification(features, labels, 4);
     expect(accuracy).toBeGreaterThan(0.15);
     expect(accuracy).toBeLessThan(0.35);

@@ -1,5 +1,5 @@
 import type { AffineTransform } from './affine_images.js';
-import { seededStream } from './seeded_stream.js';
+import { SeededRandom } from '@ddar/random';
 
 /** How far {@link sampleAffineTransforms} may move an image; the defaults are those of the disentanglement report. */
 export interface AffineRanges {
@@ -52,12 +52,11 @@ export function sampleAffineTransforms(count: number, ranges: AffineRanges = {},
     throw new Error(`Error in ${op}: count must be a non-negative integer, but got ${String(count)}`);
   }
   const { maxRotationDegrees, maxShiftPixels, scaleRange } = resolveAffineRanges(op, ranges);
-  const random = seededStream(seed, 0);
-  const uniform = (low: number, high: number) => low + (high - low) * random();
+  const random = SeededRandom.stream(seed, 0);
   return Array.from({ length: count }, () => ({
-    rotationDegrees: uniform(-maxRotationDegrees, maxRotationDegrees),
-    shiftX: uniform(-maxShiftPixels, maxShiftPixels),
-    shiftY: uniform(-maxShiftPixels, maxShiftPixels),
-    scale: uniform(scaleRange[0], scaleRange[1]),
+    rotationDegrees: random.uniform(-maxRotationDegrees, maxRotationDegrees),
+    shiftX: random.uniform(-maxShiftPixels, maxShiftPixels),
+    shiftY: random.uniform(-maxShiftPixels, maxShiftPixels),
+    scale: random.uniform(scaleRange[0], scaleRange[1]),
   }));
 }

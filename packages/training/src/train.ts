@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SeededRandom } from '@ddar/backend';
+import { SeededRandom } from '@ddar/random';
 import { assertHonoursReconstructionTarget } from './reconstruction_target_check.js';
 import { hasCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint_store.js';
 import type { ResolvedTrainingConfig, TrainingConfig } from './config.js';

@@ -1,4 +1,4 @@
-import { SeededRandom, type RandomState } from '@ddar/backend';
+import { SeededRandom, type RandomState } from '@ddar/random';
 import type { EpochRecord } from './history.js';
 import type { StepOutcome } from './training_step.js';
 

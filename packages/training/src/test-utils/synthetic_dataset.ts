@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SeededRandom } from '@ddar/backend';
+import { SeededRandom } from '@ddar/random';
 import { createDataset, type Dataset } from '@ddar/datasets';
 
 /**
