@@ -4,7 +4,7 @@ import { prepareBackends, relativeError, runOn, seededTensor, wasmBackend } from
 
 beforeAll(prepareBackends);
 
-/** The benchmark's reference model (bench/throughput.mjs). */
+/** The benchmark's reference model (apps/perf/bench/throughput.mjs). */
 function referenceModel(): tfl.Sequential {
   const model = tfl.sequential();
   model.add(tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, padding: 'valid', activation: 'relu' }));

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch (CPU) reference for the @ddar/backend throughput benchmarks.
+"""PyTorch (CPU) reference for the throughput benchmarks of apps/perf.
 
 Trains, on the same random data sizes and with the same architecture, batch size and optimizer as
 bench/throughput.mjs and bench/ddar_throughput.mjs, and prints one JSON object on stdout:

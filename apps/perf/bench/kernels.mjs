@@ -1,9 +1,9 @@
 // Time per call of each wasm training kernel at the shapes the reference model and a warp use.
-// Usage: npx tsc -p tsconfig.build.json && node bench/kernels.mjs
+// Usage: pnpm build at the root, then from apps/perf: node bench/kernels.mjs
 /* global console */
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../dist/index.js';
+import { initBackend } from '@ddar/backend';
 
 await initBackend({ backend: 'wasm', log: false });
 

@@ -1,7 +1,7 @@
 // Training throughput of the MNIST DDAR model, and PGD-40 attack throughput on its classification path, on the
 // default backend (initBackend(): wasm here, with the training and replacement kernels), next to PyTorch on CPU
 // (bench/pytorch_reference.py: a port of the same model, same batch size and optimizer) in the same run.
-// Usage: build backend and disentangle + attacks first (pnpm run build in each), then
+// Usage: pnpm build at the root, then from apps/perf:
 //        node bench/ddar_throughput.mjs [--epochs 3] [--rounds 1] [--no-pgd] [--no-train] [--no-train-api] [--no-pytorch]
 //        [--torch-threads 2,1]
 // Besides the bare loop below, the same model trains through @ddar/training's train() on one thread and data-parallel
@@ -14,17 +14,14 @@
 // optimizer.minimize(() => model.lossTerms(xs, labels).total) (CE + MSE + 0.01 TV), Adam 1e-3, batch 64, 2048 random
 // images. PGD-40: pgdAdversarial(x => model.classify(x), ...), L-inf eps 0.3, default step 2.5 eps / 40, batch 128.
 // The first batch (first attack) is a warm-up and is not timed.
-//
-// @ddar/disentangle and @ddar/attacks are NOT dependencies of @ddar/backend (they depend on it, directly or not):
-// this bench script alone imports their built dist by relative path, so it needs the whole workspace built.
 /* global console */
 import os from 'node:os';
 import process from 'node:process';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../dist/index.js';
-import { DDARModel } from '../../disentangle/dist/index.js';
-import { pgdAdversarial } from '../../attacks/dist/index.js';
+import { initBackend } from '@ddar/backend';
+import { DDARModel } from '@ddar/disentangle';
+import { pgdAdversarial } from '@ddar/attacks';
 import { positiveIntegerOption } from './options.mjs';
 import { pytorchAvailable, runPytorch, torchThreadCounts } from './pytorch.mjs';
 import { randomDataset, trainApiThroughput } from './train_api.mjs';

@@ -1,16 +1,15 @@
 // Where a training step (of the reference model, or with --ddar the MNIST DDAR model) spends its time on wasm, by kernel.
-// Usage: npx tsc -p tsconfig.build.json && node bench/profile_step.mjs [--stock] [--ddar] [--pgd]
+// Usage: pnpm build at the root, then from apps/perf: node bench/profile_step.mjs [--stock] [--ddar] [--pgd]
 //   --stock  leave out the replacement kernels (initBackend's replaceKernels: false).
 //   --ddar   profile a training step of the MNIST DDAR model (batch 64) instead of the reference model;
 //   --pgd    one PGD step (input gradient of the DDAR model's classify path, batch 128).
 //   --batch N  the batch size (default 128 for the reference model and PGD, 64 for DDAR).
-//   Both import @ddar/disentangle's built dist by relative path (not a dependency of @ddar/backend).
 /* global console */
 import process from 'node:process';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { initBackend } from '../dist/index.js';
+import { initBackend } from '@ddar/backend';
 import { positiveIntegerOption } from './options.mjs';
 import { referenceNetwork } from './reference_model.mjs';
 
@@ -28,7 +27,7 @@ let step = () => {
   loss.dispose();
 };
 if (process.argv.includes('--ddar') || process.argv.includes('--pgd')) {
-  const { DDARModel } = await import('../../disentangle/dist/index.js');
+  const { DDARModel } = await import('@ddar/disentangle');
   // The displacement path, which bench/pytorch_reference.py ports.
   const ddar = DDARModel.create({ inputShape: [28, 28, 1], numClasses: 10, backboneOptions: { width: 0.5 }, geometry: 'displacement', seed: 1 });
   const batch = BATCH ?? (process.argv.includes('--pgd') ? 128 : 64);

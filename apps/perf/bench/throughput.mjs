@@ -1,5 +1,5 @@
 // Training throughput of the reference model on every backend this machine can start.
-// Usage: npx tsc -p tsconfig.build.json && node bench/throughput.mjs [--cpu-batches 2] [--epochs 2] [--rounds 1]
+// Usage: pnpm build at the root, then from apps/perf: node bench/throughput.mjs [--cpu-batches 2] [--epochs 2] [--rounds 1]
 //        [--backend tensorflow|wasm-stock|wasm|cpu|train-1t|train-dp|pytorch, or a list such as wasm,train-dp,pytorch]
 //
 // train-1t and train-dp train the same model, on the default backend, through @ddar/training's train(): on the main
@@ -24,7 +24,7 @@ import { URL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { initBackend } from '../dist/index.js';
+import { initBackend } from '@ddar/backend';
 import { positiveIntegerOption } from './options.mjs';
 import { pytorchAvailable, runPytorch, torchThreadCounts } from './pytorch.mjs';
 import { createReferenceModel, referenceNetwork } from './reference_model.mjs';

@@ -2,12 +2,10 @@
 // train() does more per batch than the benchmarks' bare optimizer.minimize loops and PyTorch's: it gathers each
 // batch from the dataset and runs one more forward pass of model.classify to report training accuracy, so its rate
 // is a conservative figure for a comparison with PyTorch.
-// @ddar/training and @ddar/datasets are not dependencies of @ddar/backend: their built dist is imported by relative
-// path, so the whole workspace must be built (pnpm -r run build).
 import * as tf from '@tensorflow/tfjs-core';
 import { performance } from 'node:perf_hooks';
-import { createDataset } from '../../datasets/dist/index.js';
-import { train } from '../../training/dist/index.js';
+import { createDataset } from '@ddar/datasets';
+import { train } from '@ddar/training';
 
 /** `images` random 28x28x1 images with labels in [0, 10), seeded. */
 export function randomDataset(images) {
