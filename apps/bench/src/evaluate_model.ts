@@ -32,11 +32,6 @@ export function attackable(model: ClassifierModel): Model {
   return asModel((x) => model.classify(x), { bounds: [0, 1] });
 }
 
-/** Madry et al.'s step size, 2.5 epsilon / steps: enough to cross the ball from a random start in any profile. */
-function madryStep(profile: Profile): number {
-  return 2.5 / profile.attacks.pgd.steps;
-}
-
 function attacksOf(context: EvaluationContext): Array<{ name: string; attack: Attack; epsilons: number[] }> {
   const { profile, family, seed } = context;
   const epsilons = profile.attacks.epsilons[family];
@@ -44,7 +39,7 @@ function attacksOf(context: EvaluationContext): Array<{ name: string; attack: At
     { name: 'FGSM', attack: new FGSM(), epsilons },
     {
       name: `PGD-${profile.attacks.pgd.steps}`,
-      attack: new PGD({ steps: profile.attacks.pgd.steps, restarts: profile.attacks.pgd.restarts, relStepSize: madryStep(profile), seed }),
+      attack: new PGD({ steps: profile.attacks.pgd.steps, restarts: profile.attacks.pgd.restarts, seed }),
       epsilons,
     },
   ];
@@ -60,7 +55,7 @@ function attacksOf(context: EvaluationContext): Array<{ name: string; attack: At
       name: 'transfer',
       attack: new TransferAttack({
         source: attackable(context.transferSource.model),
-        attack: new PGD({ steps: profile.attacks.pgd.steps, relStepSize: madryStep(profile), seed }),
+        attack: new PGD({ steps: profile.attacks.pgd.steps, seed }),
       }),
       epsilons,
     });

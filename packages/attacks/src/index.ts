@@ -6,7 +6,7 @@ export type { Labels } from './validate.js';
 export type { Norm } from './ops.js';
 export { FGSM, fgsmAdversarial, fastFgsmAdversarial } from './fgsm.js';
 export type { FgsmAdversarialOptions, FastFgsmOptions } from './fgsm.js';
-export { PGD, pgdAdversarial } from './pgd.js';
+export { PGD, pgdAdversarial, madryStepSize } from './pgd.js';
 export type { PgdConfig, PgdAdversarialOptions, PgdStepCallback } from './pgd.js';
 export { BIM } from './bim.js';
 export type { BimConfig } from './bim.js';
@@ -20,16 +20,15 @@ export { SquareAttack, squarePSchedule } from './square.js';
 export type { SquareConfig, SquareResult } from './square.js';
 export { TransferAttack, transferAttack } from './transfer.js';
 export type { TransferConfig, TransferResult } from './transfer.js';
-export { robustAccuracy, gradientMaskingReport } from './evaluation.js';
+export { robustAccuracy } from './robust_accuracy.js';
+export { gradientMaskingReport } from './gradient_masking_report.js';
 export type {
   AttackAccuracy,
   AttackSpec,
   EvaluationData,
   EvaluationProgress,
-  GradientMaskingCheck,
-  GradientMaskingOptions,
-  GradientMaskingReport,
   LabeledBatch,
   RobustAccuracyOptions,
   RobustAccuracyReport,
-} from './evaluation.js';
+} from './robust_accuracy.js';
+export type { GradientMaskingCheck, GradientMaskingOptions, GradientMaskingReport } from './gradient_masking_report.js';

@@ -3,7 +3,7 @@ import { disposeResults } from './attack.js';
 import { BIM } from './bim.js';
 import { FGSM } from './fgsm.js';
 import type { Model } from './model.js';
-import { PGD, pgdAdversarial } from './pgd.js';
+import { madryStepSize, PGD, pgdAdversarial } from './pgd.js';
 import { l2Distances, maxLinf, range } from './test-utils/checks.js';
 import { setUpMnistAttack, type MnistFixture } from './test-utils/mnist_mlp.js';
 
@@ -18,6 +18,17 @@ beforeAll(async () => {
 afterAll(() => mnist.dispose());
 
 describe('PGD on an MNIST MLP', () => {
+  test('the default step size is Madry et al.\'s 2.5 epsilon / steps, in the class and in the per-batch helper', async () => {
+    expect(madryStepSize(0.3, 10)).toBeCloseTo(0.075, 12);
+    expect(new PGD({ steps: 20 }).config.relStepSize).toBeCloseTo(2.5 / 20, 12);
+    const implicit = pgdAdversarial(model, x, y, { epsilon: 0.1, steps: 5, seed: 3 });
+    const explicit = pgdAdversarial(model, x, y, { epsilon: 0.1, steps: 5, seed: 3, stepSize: 0.05 });
+    const other = pgdAdversarial(model, x, y, { epsilon: 0.1, steps: 5, seed: 3, stepSize: 0.01 });
+    expect(maxLinf(implicit, explicit)).toBe(0);
+    expect(maxLinf(implicit, other)).toBeGreaterThan(0);
+    tf.dispose([implicit, explicit, other]);
+  });
+
   test('an epsilon covering the whole input range drives accuracy to ~0', async () => {
     const results = await new PGD({ steps: 20, stepSize: 0.1 }).run(model, x, y, { epsilons: [0, 1] });
     expect(results[0].robustAccuracy).toBeGreaterThan(0.9);

@@ -19,6 +19,15 @@ import { SeededRandom } from '@ddar/random';
 import { attackRandom } from './attack_random.js';
 import { checkEpsilon, checkPositive, checkPositiveInt, checkSeed, type Labels } from './validate.js';
 
+/**
+ * Madry et al.'s (2018) step size, 2.5 epsilon / steps: from a random start, enough to cross the ball whatever the step
+ * count. (A fixed relative step, as in Foolbox, is sized for one step count and leaves short runs weaker than FGSM.)
+ * Every PGD of the project uses it unless given a `stepSize`; callers pass theirs through unset rather than repeat it.
+ */
+export function madryStepSize(epsilon: number, steps: number): number {
+  return (2.5 * epsilon) / steps;
+}
+
 /** Called after every PGD step with the batch-mean loss at the iterate the step started from. */
 export type PgdStepCallback = (info: { epsilon: number; restart: number; step: number; loss: number }) => void;
 
@@ -28,7 +37,7 @@ export interface PgdConfig {
   norm?: Norm;
   /** Iterations per restart. Default 40. */
   steps?: number;
-  /** Step size relative to epsilon. Default 2.5 / steps (Madry et al. 2018), for both norms. */
+  /** Step size relative to epsilon. Default 2.5 / steps ({@link madryStepSize}), for both norms. */
   relStepSize?: number;
   /** Absolute step size; overrides `relStepSize`. */
   stepSize?: number;
@@ -123,10 +132,8 @@ function resolveConfig(where: string, config: PgdConfig, defaults: Required<Omit
     norm,
     /** Iterations per restart. */
     steps,
-    // Madry et al.'s 2.5 epsilon / steps: from a random start, enough to cross the ball whatever the step count.
-    // (A fixed relative step, as in Foolbox, is sized for one step count and leaves short runs weaker than FGSM.)
     /** Step size relative to epsilon; used unless `stepSize` is set. */
-    relStepSize: checkPositive(where, 'config.relStepSize', config.relStepSize ?? 2.5 / steps),
+    relStepSize: checkPositive(where, 'config.relStepSize', config.relStepSize ?? madryStepSize(1, steps)),
     /** Absolute step size, or undefined to use `relStepSize * epsilon`. */
     stepSize: config.stepSize === undefined ? undefined : checkPositive(where, 'config.stepSize', config.stepSize),
     /** Whether each restart begins at a uniform random point in the ball. */
@@ -190,7 +197,7 @@ export class PGD implements Attack {
 export interface PgdAdversarialOptions {
   /** Perturbation budget in the chosen norm, in input units. */
   epsilon: number;
-  /** Absolute step size. Default `2.5 * epsilon / steps` (Madry et al.'s rule of thumb). */
+  /** Absolute step size. Default {@link madryStepSize}, `2.5 * epsilon / steps`. */
   stepSize?: number;
   /** Default 10. */
   steps?: number;
@@ -221,7 +228,7 @@ export function pgdAdversarial(model: ModelLike, x: tf.Tensor4D, y: Labels, opti
   const epsilon = checkEpsilon(where, 'options.epsilon', options.epsilon);
   const steps = checkPositiveInt(where, 'options.steps', options.steps ?? 10);
   const stepSize =
-    options.stepSize === undefined ? (2.5 * epsilon) / steps : checkPositive(where, 'options.stepSize', options.stepSize);
+    options.stepSize === undefined ? madryStepSize(epsilon, steps) : checkPositive(where, 'options.stepSize', options.stepSize);
   const norm = options.norm ?? 'linf';
   if (norm !== 'linf' && norm !== 'l2') {
     throw new Error(`${where}: options.norm must be 'linf' or 'l2', but got '${String(norm)}'`);

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { fastFgsmAdversarial, pgdAdversarial } from '@ddar/attacks';
-import type { AdversarialConfig } from './config.js';
+import type { ResolvedAdversarialConfig } from './config.js';
 import type { TrainableModel } from './trainable_model.js';
 
 /**
@@ -12,7 +12,7 @@ export function craftAdversarialBatch(
   model: TrainableModel,
   images: tf.Tensor4D,
   labels: tf.Tensor1D,
-  config: Required<AdversarialConfig>,
+  config: ResolvedAdversarialConfig,
   seed: number,
 ): tf.Tensor4D {
   const logits = (x: tf.Tensor4D) => model.classify(x);

@@ -47,7 +47,9 @@ export interface AdversarialConfig {
   method: AdversarialMethod;
   /** L-inf radius, in the units of the images (e.g. 0.3 for MNIST in [0, 1]). */
   epsilon: number;
-  /** Default: 2.5 * epsilon / steps for pgd (Madry et al.), 1.25 * epsilon for fgsm-rs (Wong et al.). */
+  /**
+   * Default: @ddar/attacks' own, 2.5 * epsilon / steps for pgd (Madry et al.), 1.25 * epsilon for fgsm-rs (Wong et al.).
+   */
   stepSize?: number;
   /** PGD iterations; default 10. Must be 1 (or absent) for fgsm-rs. */
   steps?: number;
@@ -56,6 +58,12 @@ export interface AdversarialConfig {
   /** Valid pixel range. Default [0, 1]. */
   bounds?: [number, number];
 }
+
+/**
+ * {@link AdversarialConfig} after defaults. `stepSize` stays as given: unset, the attack of @ddar/attacks applies its own
+ * default, so the rule lives in one place.
+ */
+export type ResolvedAdversarialConfig = Required<Omit<AdversarialConfig, 'stepSize'>> & Pick<AdversarialConfig, 'stepSize'>;
 
 /** Ranges of {@link TrainingConfig.geometricAugmentation}: each image's transform is drawn uniformly from them. */
 export interface GeometricAugmentationConfig {
@@ -168,8 +176,8 @@ export interface ResolvedTrainingConfig {
   lossWeights: LossWeights | null;
   /** The data-order and attack seed, 0 when none was given. */
   seed: number;
-  /** With `stepSize`, `steps`, `reconstructionInput` and `bounds` filled in; null for standard training. */
-  adversarial: Required<AdversarialConfig> | null;
+  /** With `steps`, `reconstructionInput` and `bounds` filled in; null for standard training. */
+  adversarial: ResolvedAdversarialConfig | null;
   /** Every range filled in; absent without augmentation (so checkpoints written before it existed still resume). */
   geometricAugmentation?: Required<GeometricAugmentationConfig>;
   /** The model's `kind`, so a checkpoint is not resumed into a different architecture. */

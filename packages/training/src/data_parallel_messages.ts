@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { AdversarialConfig, GeometricAugmentationConfig, ResolvedTrainingConfig } from './config.js';
+import type { ResolvedAdversarialConfig, GeometricAugmentationConfig, ResolvedTrainingConfig } from './config.js';
 import type { OptimizerStateManifest } from './optimizer_state.js';
 import type { LossWeights } from './trainable_model.js';
 
@@ -19,7 +19,7 @@ export interface WorkerSetup {
   replica: ReplicaSource;
   optimizer: ResolvedTrainingConfig['optimizer'];
   lossWeights: LossWeights | null;
-  adversarial: Required<AdversarialConfig> | null;
+  adversarial: ResolvedAdversarialConfig | null;
   augmentation: Required<GeometricAugmentationConfig> | null;
   /** [H, W, C] of one image. */
   imageShape: number[];

@@ -10,6 +10,7 @@ export type { OptimizerStateManifest } from './optimizer_state.js';
 export { ADVERSARIAL_METHODS, OPTIMIZER_NAMES, RECONSTRUCTION_INPUTS, SCHEDULE_KINDS } from './config.js';
 export type {
   AdversarialConfig,
+  ResolvedAdversarialConfig,
   GeometricAugmentationConfig,
   AdversarialMethod,
   CheckpointConfig,

@@ -34,9 +34,12 @@ describe('resolveTrainingConfig', () => {
       trainData: { name: 'toy/train', size: 32, imageShape: [8, 8, 1], numClasses: 4 },
     });
     const adversarial = resolveTrainingConfig(model, { train: data }, { ...valid, adversarial: { method: 'pgd', epsilon: 0.3 } }).adversarial;
-    expect(adversarial).toEqual({ method: 'pgd', epsilon: 0.3, steps: 10, stepSize: 0.075, reconstructionInput: 'clean', bounds: [0, 1] });
+    // The step size stays unset: the attack applies its own default (2.5 epsilon / steps for PGD, see @ddar/attacks).
+    expect(adversarial).toStrictEqual({ method: 'pgd', epsilon: 0.3, steps: 10, reconstructionInput: 'clean', bounds: [0, 1] });
     const fast = resolveTrainingConfig(model, { train: data }, { ...valid, adversarial: { method: 'fgsm-rs', epsilon: 0.2 } }).adversarial;
-    expect(fast).toMatchObject({ steps: 1, stepSize: 0.25 });
+    expect(fast).toStrictEqual({ method: 'fgsm-rs', epsilon: 0.2, steps: 1, reconstructionInput: 'clean', bounds: [0, 1] });
+    const given = resolveTrainingConfig(model, { train: data }, { ...valid, adversarial: { method: 'pgd', epsilon: 0.3, stepSize: 0.01 } }).adversarial;
+    expect(given).toMatchObject({ stepSize: 0.01 });
   });
 
   it.each<[string, Partial<TrainingConfig>, string]>([

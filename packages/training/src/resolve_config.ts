@@ -6,6 +6,7 @@ import {
   RECONSTRUCTION_INPUTS,
   SCHEDULE_KINDS,
   type AdversarialConfig,
+  type ResolvedAdversarialConfig,
   type GeometricAugmentationConfig,
   type LearningRateSchedule,
   type OptimizerConfig,
@@ -116,7 +117,7 @@ function resolveGeometricAugmentation(
   return { maxRotationDegrees, maxShiftPixels, scaleRange: [scaleRange[0], scaleRange[1]] };
 }
 
-function resolveAdversarial(adversarial: AdversarialConfig | undefined): Required<AdversarialConfig> | null {
+function resolveAdversarial(adversarial: AdversarialConfig | undefined): ResolvedAdversarialConfig | null {
   if (adversarial === undefined) return null;
   if (adversarial === null || typeof adversarial !== 'object') {
     fail('adversarial', "an object like { method: 'pgd', epsilon: 0.3 }", adversarial);
@@ -125,19 +126,15 @@ function resolveAdversarial(adversarial: AdversarialConfig | undefined): Require
   const epsilon = finiteInRange('adversarial.epsilon', adversarial.epsilon, 0, Infinity, true);
   const steps = positiveInteger('adversarial.steps', adversarial.steps ?? (method === 'pgd' ? 10 : 1));
   if (method === 'fgsm-rs' && steps !== 1) fail('adversarial.steps', "1 (or absent) for method 'fgsm-rs'", steps);
-  const stepSize = finiteInRange(
-    'adversarial.stepSize',
-    adversarial.stepSize ?? (method === 'pgd' ? (2.5 * epsilon) / steps : 1.25 * epsilon),
-    0,
-    Infinity,
-    true,
-  );
+  const stepSize =
+    adversarial.stepSize === undefined ? undefined : finiteInRange('adversarial.stepSize', adversarial.stepSize, 0, Infinity, true);
   const reconstructionInput = oneOf('adversarial.reconstructionInput', adversarial.reconstructionInput ?? 'clean', RECONSTRUCTION_INPUTS);
   const bounds = adversarial.bounds ?? [0, 1];
   if (!Array.isArray(bounds) || bounds.length !== 2 || !bounds.every(Number.isFinite) || !(bounds[0] < bounds[1])) {
     fail('adversarial.bounds', 'a pair [low, high] of finite numbers with low < high', bounds);
   }
-  return { method, epsilon, steps, stepSize, reconstructionInput, bounds: [bounds[0], bounds[1]] };
+  const resolved: ResolvedAdversarialConfig = { method, epsilon, steps, reconstructionInput, bounds: [bounds[0], bounds[1]] };
+  return stepSize === undefined ? resolved : { ...resolved, stepSize };
 }
 
 function checkDataset(field: string, dataset: Dataset | undefined): Dataset {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { craftAdversarialBatch } from './adversarial_examples.js';
 import { transformedCopies } from './geometric_augmentation.js';
-import type { AdversarialConfig, GeometricAugmentationConfig } from './config.js';
+import type { ResolvedAdversarialConfig, GeometricAugmentationConfig } from './config.js';
 import type { LossTermsOptions, LossWeights, TrainableModel } from './trainable_model.js';
 
 export interface TrainingStepContext {
@@ -10,7 +10,7 @@ export interface TrainingStepContext {
   /** The trainable variables, always in the same order: optimizers keep their slots by position. */
   variables: tf.Variable[];
   lossWeights: LossWeights | null;
-  adversarial: Required<AdversarialConfig> | null;
+  adversarial: ResolvedAdversarialConfig | null;
   /** Ranges of the per-image random affine transforms, or null without geometric augmentation. */
   augmentation: Required<GeometricAugmentationConfig> | null;
 }
