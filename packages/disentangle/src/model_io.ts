@@ -10,43 +10,32 @@ function isIOHandler(value: unknown): value is tf.io.IOHandler {
   );
 }
 
-/**
- * A save handler for an IOHandler or a URL string such as `file://./model`. URL schemes come from the
- * tf.io registry: `file://` is registered by @ddar/backend's `initBackend()` (or by tfjs-node).
- */
-export function resolveSaveHandler(op: string, destination: string | tf.io.IOHandler): tf.io.IOHandler {
-  if (typeof destination === 'string') {
-    const handlers = tf.io.getSaveHandlers(destination);
-    if (handlers.length === 0) {
-      throw new Error(
-        `Error in ${op}: no tf.io save handler is registered for '${destination}'. ` +
-          `For file:// URLs call initBackend() or registerFileSystemRouter() from @ddar/backend first, or pass a tf.io.IOHandler.`,
-      );
-    }
-    return handlers[0];
-  }
-  if (!isIOHandler(destination) || typeof destination.save !== 'function') {
-    throw new Error(`Error in ${op}: destination must be a URL string or a tf.io.IOHandler with save(), but got ${typeof destination}`);
-  }
-  return destination;
-}
+type Direction = 'save' | 'load';
 
-/** A load handler for an IOHandler or a URL string, see {@link resolveSaveHandler}. */
-export function resolveLoadHandler(op: string, source: string | tf.io.IOHandler): tf.io.IOHandler {
-  if (typeof source === 'string') {
-    const handlers = tf.io.getLoadHandlers(source);
+/** What each direction calls its argument in error messages. */
+const ARGUMENT_NAME: Record<Direction, string> = { save: 'destination', load: 'source' };
+
+/**
+ * A save or load handler for an IOHandler or a URL string such as `file://./model`. URL schemes come
+ * from the tf.io registry: `file://` is registered by @ddar/backend's `initBackend()` (or by tfjs-node).
+ */
+export function resolveHandler(direction: Direction, op: string, target: string | tf.io.IOHandler): tf.io.IOHandler {
+  if (typeof target === 'string') {
+    const handlers = direction === 'save' ? tf.io.getSaveHandlers(target) : tf.io.getLoadHandlers(target);
     if (handlers.length === 0) {
       throw new Error(
-        `Error in ${op}: no tf.io load handler is registered for '${source}'. ` +
+        `Error in ${op}: no tf.io ${direction} handler is registered for '${target}'. ` +
           `For file:// URLs call initBackend() or registerFileSystemRouter() from @ddar/backend first, or pass a tf.io.IOHandler.`,
       );
     }
     return handlers[0];
   }
-  if (!isIOHandler(source) || typeof source.load !== 'function') {
-    throw new Error(`Error in ${op}: source must be a URL string or a tf.io.IOHandler with load(), but got ${typeof source}`);
+  if (!isIOHandler(target) || typeof target[direction] !== 'function') {
+    throw new Error(
+      `Error in ${op}: ${ARGUMENT_NAME[direction]} must be a URL string or a tf.io.IOHandler with ${direction}(), but got ${typeof target}`,
+    );
   }
-  return source;
+  return target;
 }
 
 /** Saves `network` with `config` in its model.json's `userDefinedMetadata`. */
@@ -56,7 +45,7 @@ export async function saveNetwork(
   config: ModelConfig,
   destination: string | tf.io.IOHandler,
 ): Promise<tf.io.SaveResult> {
-  const handler = resolveSaveHandler(op, destination);
+  const handler = resolveHandler('save', op, destination);
   network.setUserDefinedMetadata({ [METADATA_KEY]: config as unknown as object });
   return network.save(handler);
 }
@@ -70,7 +59,7 @@ export async function loadNetwork(
   source: string | tf.io.IOHandler,
   expectedKind?: ModelKind,
 ): Promise<{ network: tfl.LayersModel; config: ModelConfig }> {
-  const network = await tfl.loadLayersModel(resolveLoadHandler(op, source));
+  const network = await tfl.loadLayersModel(resolveHandler('load', op, source));
   try {
     const config = readConfig(op, network.getUserDefinedMetadata());
     if (expectedKind !== undefined && config.kind !== expectedKind) {
