@@ -159,7 +159,9 @@ describe('docs/architecture.md and the imports of every workspace package', () =
 
   it('finds the packages and their imports', () => {
     expect(packages.map((p) => p.dir)).toEqual(expect.arrayContaining(['packages/backend', 'packages/training', 'apps/bench']));
-    for (const p of packages) {
+    // A package whose row says it depends on nothing (@ddar/random) may import nothing; every other one must be seen importing.
+    const importsNothing = new Set(rows.filter((row) => row.dependsOn.length === 0).map((row) => row.name));
+    for (const p of packages.filter((candidate) => !importsNothing.has(candidate.name))) {
       expect([p.dir, p.files.filter((f) => f.imports.length > 0).length > 0]).toEqual([p.dir, true]);
     }
   });
