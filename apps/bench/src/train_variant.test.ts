@@ -9,7 +9,7 @@ describe('trainingConfig', () => {
   const augmentation = { maxRotationDegrees: 45, maxShiftPixels: 3, scaleRange: [0.8, 1.2] };
 
   it('trains the baselines on the cross-entropy alone', () => {
-    for (const variant of ['baseline', 'pgd-at', 'baseline+aug'] as const) expect(configOf(variant).lossWeights).toBeUndefined();
+    for (const variant of ['baseline', 'pgd-at', 'baseline+aug'] as const) expect(configOf(variant).lossWeights).toEqual({});
   });
 
   it("gives ae-reg, ddar and ddar+pgd-at the profile's loss weights", () => {

@@ -17,13 +17,13 @@ export interface TrainedModel {
   reused: boolean;
 }
 
-/** The loss weights each variant trains with; undefined for the baselines, which have only the cross-entropy. */
-export function lossWeightsFor(profile: Profile, variant: Variant): LossWeights | undefined {
+/** The loss weights each variant trains with; `{}` (the model's defaults) for the baselines, which have only the cross-entropy. */
+export function lossWeightsFor(profile: Profile, variant: Variant): LossWeights {
   switch (variant) {
     case 'baseline':
     case 'pgd-at':
     case 'baseline+aug':
-      return undefined;
+      return {};
     case 'ae-reg':
     case 'ddar':
     case 'ddar+pgd-at':

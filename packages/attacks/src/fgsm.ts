@@ -83,11 +83,16 @@ export function fgsmAdversarial(model: ModelLike, x: tf.Tensor4D, y: Labels, opt
   }
 }
 
+/** Wong et al.'s (2020) step size for FGSM from a random start, 1.25 epsilon: the default of {@link fastFgsmAdversarial}. */
+export function fastFgsmStepSize(epsilon: number): number {
+  return 1.25 * epsilon;
+}
+
 /** Options for {@link fastFgsmAdversarial}. */
 export interface FastFgsmOptions {
   /** L-inf perturbation budget, in input units; also the radius of the random start. */
   epsilon: number;
-  /** Default `1.25 * epsilon`, the value Wong et al. recommend. */
+  /** Default {@link fastFgsmStepSize}, `1.25 * epsilon`, the value Wong et al. recommend. */
   stepSize?: number;
   /** Seed of the random start; by default each call draws fresh noise from a fixed sequence. */
   seed?: number;
@@ -102,7 +107,7 @@ export interface FastFgsmOptions {
 export function fastFgsmAdversarial(model: ModelLike, x: tf.Tensor4D, y: Labels, options: FastFgsmOptions): tf.Tensor4D {
   const where = 'fastFgsmAdversarial';
   const epsilon = checkEpsilon(where, 'options.epsilon', options?.epsilon);
-  const stepSize = options.stepSize === undefined ? 1.25 * epsilon : checkPositive(where, 'options.stepSize', options.stepSize);
+  const stepSize = options.stepSize === undefined ? fastFgsmStepSize(epsilon) : checkPositive(where, 'options.stepSize', options.stepSize);
   const rng = attackRandom(checkSeed(where, options.seed));
   const ctx = prepareHelper(where, model, x, y, options.bounds);
   try {

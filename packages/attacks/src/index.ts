@@ -4,7 +4,7 @@ export { disposeResults } from './attack.js';
 export type { Attack, AttackResult, RunOptions } from './attack.js';
 export type { Labels } from './validate.js';
 export type { Norm } from './ops.js';
-export { FGSM, fgsmAdversarial, fastFgsmAdversarial } from './fgsm.js';
+export { FGSM, fgsmAdversarial, fastFgsmAdversarial, fastFgsmStepSize } from './fgsm.js';
 export type { FgsmAdversarialOptions, FastFgsmOptions } from './fgsm.js';
 export { PGD, pgdAdversarial, madryStepSize } from './pgd.js';
 export type { PgdConfig, PgdAdversarialOptions, PgdStepCallback } from './pgd.js';

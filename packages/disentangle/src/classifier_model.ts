@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ImageShape } from '@ddar/backbones';
-import type { DDARObjectiveResult, DDARWeights } from '@ddar/losses';
+import type { DDARObjectiveResult, DDARWeights, LossWeights } from '@ddar/losses';
 
 /** `ddar`: the disentangled model; `baseline`: backbone + linear classifier; `aeReg`: one code + plain decoder. */
 export type ModelKind = 'ddar' | 'baseline' | 'aeReg';
@@ -10,10 +10,10 @@ export type ModelKind = 'ddar' | 'baseline' | 'aeReg';
 export const MODEL_KINDS: readonly ModelKind[] = ['ddar', 'baseline', 'aeReg'];
 
 /**
- * Loss weights for `lossTerms`; omitted fields take the model's defaults. A model ignores the terms
- * it does not have (the baseline has no reconstruction, only DDAR has a displacement field).
+ * Loss weights for `lossTerms` (declared by @ddar/losses); omitted fields take the model's defaults, `{}` all of them.
+ * A model ignores the terms it does not have (the baseline has no reconstruction, only DDAR has a displacement field).
  */
-export type LossWeights = Partial<DDARWeights>;
+export type { LossWeights };
 
 /** Extra inputs of `lossTerms`. */
 export interface LossTermsOptions {

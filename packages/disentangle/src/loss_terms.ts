@@ -1,19 +1,33 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { DDARObjectiveInputs, DDARWeights } from '@ddar/losses';
+import type { DDARObjective, DDARObjectiveInputs, DDARWeights } from '@ddar/losses';
 import { ddarObjective } from '@ddar/losses';
 import type { LossTerms, LossWeights } from './classifier_model.js';
 
 /**
  * `defaults` overridden by the fields of `given` that are set (an explicit `undefined` keeps the
  * default), then `forced` on top: the terms a model does not have are switched off whatever the caller
- * asked, so the three models can be trained with one weights object.
+ * asked, so the three models can be trained with one weights object. The merged weights are checked
+ * once, when their objective is made (see {@link computeLossTerms}).
  */
 export function resolveLossWeights(defaults: DDARWeights, given: LossWeights, forced: Partial<DDARWeights> = {}): DDARWeights {
-  if (given == null || typeof given !== 'object') {
-    throw new Error(`Error in lossTerms: weights must be an object, but got ${String(given)}`);
-  }
-  const set = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
+  const set = Object.fromEntries(Object.entries({ ...given }).filter(([, value]) => value !== undefined));
   return { ...defaults, ...set, ...forced };
+}
+
+/** Objectives already made, by their weights: a training run asks for the same few on every step. */
+const objectives = new Map<string, DDARObjective>();
+const MAX_CACHED_OBJECTIVES = 16;
+
+/** `ddarObjective(weights)`, which validates them, made once per distinct weights. */
+function objectiveFor(weights: DDARWeights): DDARObjective {
+  const key = JSON.stringify(weights, Object.keys(weights).sort());
+  let objective = objectives.get(key);
+  if (objective === undefined) {
+    objective = ddarObjective(weights);
+    if (objectives.size >= MAX_CACHED_OBJECTIVES) objectives.delete(objectives.keys().next().value as string);
+    objectives.set(key, objective);
+  }
+  return objective;
 }
 
 /**
@@ -40,7 +54,7 @@ export function computeLossTerms(
   returnLogits = false,
   imageCount?: number,
 ): LossTerms {
-  const objective = ddarObjective(weights);
+  const objective = objectiveFor(weights);
   let logits: tf.Tensor2D | undefined;
   const flat = tf.tidy(() => {
     const inputs = forward();

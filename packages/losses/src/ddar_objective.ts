@@ -3,9 +3,10 @@ import { appearanceInvariance } from './appearance_invariance.js';
 import { biasReduction } from './bias_reduction.js';
 import { crossEntropy } from './cross_entropy.js';
 import { displacementMagnitude } from './displacement_magnitude.js';
-import { reconstruction, RECONSTRUCTION_KINDS, type ReconstructionKind } from './reconstruction.js';
-import { totalVariation, TOTAL_VARIATION_VARIANTS, type TotalVariationVariant } from './total_variation.js';
-import { assertNonNegative, assertNumberInRange, assertOneOf } from './validate.js';
+import { reconstruction, type ReconstructionKind } from './reconstruction.js';
+import { totalVariation, type TotalVariationVariant } from './total_variation.js';
+import { validateLossWeights } from './loss_weights.js';
+import { assertNonNegative } from './validate.js';
 
 /** Weights of the DDAR loss terms, and the options of those terms. */
 export interface DDARWeights {
@@ -102,9 +103,7 @@ const OP = 'ddarObjective';
  * `optimizer.minimize(() => objective(inputs).total)` the unused terms are disposed by tfjs.
  */
 export function ddarObjective(weights: DDARWeights): DDARObjective {
-  if (weights == null || typeof weights !== 'object') {
-    throw new Error(`Error in ${OP}: weights must be an object, but got ${String(weights)}`);
-  }
+  validateLossWeights(weights, OP);
   const classificationWeight = weights.classification ?? 1;
   const magnitudeWeight = weights.magnitude ?? 0;
   const biasReductionWeight = weights.biasReduction ?? 0;
@@ -115,16 +114,9 @@ export function ddarObjective(weights: DDARWeights): DDARObjective {
   const tvVariant = weights.tvVariant ?? 'anisotropic';
   const labelSmoothing = weights.labelSmoothing ?? 0;
   const validateLabels = weights.validateLabels ?? true;
-  assertNonNegative(OP, 'weights.classification', classificationWeight);
+  // The two weights every objective needs; validateLossWeights checked the others where they are set.
   assertNonNegative(OP, 'weights.reconstruction', reconstructionWeight);
   assertNonNegative(OP, 'weights.smoothness', smoothnessWeight);
-  assertNonNegative(OP, 'weights.magnitude', magnitudeWeight);
-  assertNonNegative(OP, 'weights.biasReduction', biasReductionWeight);
-  assertNonNegative(OP, 'weights.appearanceInvariance', invarianceWeight);
-  assertNonNegative(OP, 'weights.crossReconstruction', crossReconstructionWeight);
-  assertNumberInRange(OP, 'weights.labelSmoothing', labelSmoothing, 0, 1);
-  assertOneOf<ReconstructionKind>(OP, 'weights.reconstructionKind', reconstructionKind, RECONSTRUCTION_KINDS);
-  assertOneOf<TotalVariationVariant>(OP, 'weights.tvVariant', tvVariant, TOTAL_VARIATION_VARIANTS);
   const weightSum =
     classificationWeight + reconstructionWeight + smoothnessWeight + magnitudeWeight + biasReductionWeight + invarianceWeight + crossReconstructionWeight;
   if (weightSum === 0) {

@@ -172,8 +172,8 @@ export interface ResolvedTrainingConfig {
     Required<{ name: 'sgd'; learningRate: number; momentum: number; nesterov: boolean }>;
   /** The schedule, `{ kind: 'constant' }` when none was given. */
   schedule: LearningRateSchedule;
-  /** As given in {@link TrainingConfig.lossWeights}; null means the model's defaults. */
-  lossWeights: LossWeights | null;
+  /** As given in {@link TrainingConfig.lossWeights}, validated; `{}` (the model's defaults) when none were given. */
+  lossWeights: LossWeights;
   /** The data-order and attack seed, 0 when none was given. */
   seed: number;
   /** With `steps`, `reconstructionInput` and `bounds` filled in; null for standard training. */

@@ -1,4 +1,23 @@
+import { fastFgsmStepSize, madryStepSize } from '@ddar/attacks';
 import type { ResolvedTrainingConfig } from './config.js';
+
+/**
+ * A checkpoint's config in today's form. Older checkpoints stored `null` for "the model's default loss weights" (now
+ * `{}`) and the attack's default step size filled in (now left unset): neither changes the run, so they still resume.
+ */
+function inTodaysForm(saved: ResolvedTrainingConfig, current: ResolvedTrainingConfig): ResolvedTrainingConfig {
+  const upgraded = { ...saved, lossWeights: (saved.lossWeights as ResolvedTrainingConfig['lossWeights'] | null) ?? {} };
+  const adversarial = saved.adversarial;
+  if (adversarial?.stepSize !== undefined && current.adversarial !== null && current.adversarial.stepSize === undefined) {
+    const attackDefault =
+      adversarial.method === 'pgd' ? madryStepSize(adversarial.epsilon, adversarial.steps) : fastFgsmStepSize(adversarial.epsilon);
+    if (adversarial.stepSize === attackDefault) {
+      const { stepSize: _filledIn, ...rest } = adversarial;
+      upgraded.adversarial = rest;
+    }
+  }
+  return upgraded;
+}
 
 function differences(path: string, saved: unknown, current: unknown, out: string[]): void {
   if (saved !== null && current !== null && typeof saved === 'object' && typeof current === 'object') {
@@ -25,7 +44,7 @@ function differences(path: string, saved: unknown, current: unknown, out: string
  */
 export function assertResumable(saved: ResolvedTrainingConfig, current: ResolvedTrainingConfig, directory: string): void {
   const found: string[] = [];
-  differences('', saved, current, found);
+  differences('', inTodaysForm(saved, current), current, found);
   if (found.length > 0) {
     throw new Error(
       `train: cannot resume from ${directory}: the config differs from the checkpoint's (${found.join('; ')}). ` +

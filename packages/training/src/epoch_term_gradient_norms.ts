@@ -14,7 +14,7 @@ export function epochTermGradientNorms(
   model: TrainableModel,
   trainSet: TrainingData['train'],
   firstBatch: Int32Array,
-  lossWeights: LossWeights | null,
+  lossWeights: LossWeights,
   augmentation: Required<GeometricAugmentationConfig> | null,
   seed: number,
 ): Record<string, number> | undefined {
@@ -23,7 +23,7 @@ export function epochTermGradientNorms(
   const transformedImages = transformedCopies(images, augmentation, seed);
   try {
     const subject = model as unknown as TermGradientSubject;
-    return termGradientNorms(subject, images, labels, lossWeights ?? undefined, { transformedImages }) as Record<string, number>;
+    return termGradientNorms(subject, images, labels, lossWeights, { transformedImages }) as Record<string, number>;
   } finally {
     tf.dispose([images, labels]);
     transformedImages?.dispose();

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { allWeights } from './flat_weights.js';
+import { allWeights } from './data_parallel/flat_weights.js';
 import type { TrainableModel } from './trainable_model.js';
 
 /**

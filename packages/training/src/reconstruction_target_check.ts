@@ -12,7 +12,7 @@ export function assertHonoursReconstructionTarget(
   model: TrainableModel,
   images: tf.Tensor4D,
   labels: tf.Tensor1D,
-  lossWeights: LossWeights | null,
+  lossWeights: LossWeights,
 ): void {
   const weights = model.network?.weights ?? [];
   const snapshot = weights.map((weight) => tf.clone(weight.read()));
@@ -22,7 +22,7 @@ export function assertHonoursReconstructionTarget(
       const x = tf.slice(images, 0, Math.min(2, images.shape[0])) as tf.Tensor4D;
       const y = tf.slice(labels, 0, x.shape[0]) as tf.Tensor1D;
       const reconstructionTerm = (target: tf.Tensor4D): tf.Scalar | undefined =>
-        (model.lossTerms(x, y, lossWeights ?? undefined, { reconstructionTarget: target }).terms as { reconstruction?: tf.Scalar })
+        (model.lossTerms(x, y, lossWeights, { reconstructionTarget: target }).terms as { reconstruction?: tf.Scalar })
           .reconstruction;
       const same = reconstructionTerm(x);
       const other = reconstructionTerm(tf.sub(1, x) as tf.Tensor4D);

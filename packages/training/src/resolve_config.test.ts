@@ -27,7 +27,7 @@ describe('resolveTrainingConfig', () => {
       batchSize: 8,
       optimizer: { name: 'adam', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
       schedule: { kind: 'constant' },
-      lossWeights: null,
+      lossWeights: {},
       seed: 0,
       adversarial: null,
       modelKind: 'tiny',
@@ -44,6 +44,9 @@ describe('resolveTrainingConfig', () => {
 
   it.each<[string, Partial<TrainingConfig>, string]>([
     ['batch size 0', { batchSize: 0 }, 'train: config.batchSize must be an integer in [1, 32], but got 0'],
+    ['null loss weights (not a form of "none")', { lossWeights: null as never }, 'Error in train: config.lossWeights must be an object, but got null'],
+    ['a misspelt loss weight', { lossWeights: { reconstrution: 1 } as never }, 'Error in train: config.lossWeights.reconstrution is not a loss weight or option'],
+    ['a negative loss weight', { lossWeights: { biasReduction: -1 } }, 'Error in train: config.lossWeights.biasReduction must be a finite number >= 0, but got -1'],
     ['batch size above the dataset size', { batchSize: 33 }, 'train: config.batchSize must be an integer in [1, 32], but got 33'],
     ['fractional batch size', { batchSize: 2.5 }, 'config.batchSize must be an integer in [1, 32], but got 2.5'],
     ['zero epochs', { epochs: 0 }, 'train: config.epochs must be an integer >= 1, but got 0'],

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '@ddar/datasets';
+import { validateLossWeights } from '@ddar/losses';
 import {
   ADVERSARIAL_METHODS,
   OPTIMIZER_NAMES,
@@ -13,7 +14,7 @@ import {
   type ResolvedTrainingConfig,
   type TrainingConfig,
 } from './config.js';
-import type { TrainableModel } from './trainable_model.js';
+import type { LossWeights, TrainableModel } from './trainable_model.js';
 import type { TrainingData } from './training_data.js';
 
 const WHERE = 'train';
@@ -248,9 +249,8 @@ export function resolveTrainingConfig(model: TrainableModel, data: TrainingData,
   const schedule = resolveSchedule(config.schedule, optimizer.learningRate);
   const seed = config.seed ?? 0;
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) fail('seed', 'an integer in [0, 2^32)', seed);
-  if (config.lossWeights !== undefined && (config.lossWeights === null || typeof config.lossWeights !== 'object')) {
-    fail('lossWeights', 'an object such as { reconstruction: 1, smoothness: 0.1 }', config.lossWeights);
-  }
+  const lossWeights = config.lossWeights === undefined ? {} : config.lossWeights;
+  validateLossWeights(lossWeights, WHERE, 'config.lossWeights');
   const adversarial = resolveAdversarial(config.adversarial);
   const geometricAugmentation = resolveGeometricAugmentation(config.geometricAugmentation);
   if (geometricAugmentation !== undefined && adversarial !== null) {
@@ -271,7 +271,7 @@ export function resolveTrainingConfig(model: TrainableModel, data: TrainingData,
     batchSize,
     optimizer,
     schedule,
-    lossWeights: config.lossWeights === undefined ? null : JSON.parse(JSON.stringify(config.lossWeights)),
+    lossWeights: JSON.parse(JSON.stringify(lossWeights)) as LossWeights,
     seed,
     adversarial,
     ...(geometricAugmentation === undefined ? {} : { geometricAugmentation }),

@@ -20,7 +20,7 @@ import type { TrainingData } from './training_data.js';
 import { addStep, emptyEpochTotals, epochRecord, initialPosition } from './training_position.js';
 import { trainingStep, type StepOutcome } from './training_step.js';
 import { gatherBatch } from './gather_batch.js';
-import { DataParallelGroup } from './data_parallel.js';
+import { DataParallelGroup } from './data_parallel/group.js';
 
 function describe(config: ResolvedTrainingConfig, stepsPerEpoch: number): string {
   const optimizer = config.optimizer;

@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { LossTerms, LossTermsOptions, LossWeights } from '@ddar/disentangle';
 import type { DDARWeights } from '@ddar/losses';
+
+export type { LossTerms, LossTermsOptions, LossWeights };
 
 /** A weight as tfjs-layers exposes it (`LayerVariable`). */
 export interface ModelWeight {
@@ -13,32 +16,6 @@ export interface ModelWeight {
   read(): tf.Tensor;
   /** Overwrites the weight's value, e.g. when a checkpoint is restored. */
   write(value: tf.Tensor): unknown;
-}
-
-/** Weights for `lossTerms` (lambdaRec is `reconstruction`, lambdaSmooth `smoothness`, ...); see `DDARWeights` in @ddar/losses. */
-export type LossWeights = Partial<DDARWeights>;
-
-/** What `lossTerms` returns: the scalar training minimizes and each unweighted term for the logs. */
-export interface LossTerms {
-  /** The weighted sum that the optimizer minimizes. */
-  total: tf.Scalar;
-  /** Term name to unweighted scalar (e.g. `DDARTerms` of @ddar/losses); typed loosely so that interfaces fit. */
-  terms: object;
-  /** With `returnLogits`: the logits of this forward pass, which the caller then owns. */
-  logits?: tf.Tensor2D;
-}
-
-/** Extra inputs of `lossTerms`; adversarial training uses `reconstructionTarget` (see docs/training.md). */
-export interface LossTermsOptions {
-  /** The image the reconstruction term compares the reconstruction with; defaults to the model input. */
-  reconstructionTarget?: tf.Tensor4D;
-  /** Geometric augmentation: the batch's images under a random affine transform each (see `geometricAugmentation`). */
-  transformedImages?: tf.Tensor4D;
-  /**
-   * Asks the model to return the logits of the loss's forward pass, so that training counts correct predictions
-   * without running `classify` again. A model that does not return them is counted with `classify`.
-   */
-  returnLogits?: boolean;
 }
 
 /**

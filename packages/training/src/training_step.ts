@@ -9,7 +9,7 @@ export interface TrainingStepContext {
   optimizer: tf.Optimizer;
   /** The trainable variables, always in the same order: optimizers keep their slots by position. */
   variables: tf.Variable[];
-  lossWeights: LossWeights | null;
+  lossWeights: LossWeights;
   adversarial: ResolvedAdversarialConfig | null;
   /** Ranges of the per-image random affine transforms, or null without geometric augmentation. */
   augmentation: Required<GeometricAugmentationConfig> | null;
@@ -69,7 +69,7 @@ export function batchGradients(
   let total: tf.Scalar | undefined;
   try {
     const result = tf.variableGrads(() => {
-      const { total: loss, terms, logits } = model.lossTerms(inputs, labels, lossWeights ?? undefined, options);
+      const { total: loss, terms, logits } = model.lossTerms(inputs, labels, lossWeights, options);
       if (logits !== undefined) inputLogits = tf.keep(logits);
       for (const [name, value] of Object.entries(terms) as [string, tf.Scalar | undefined][]) {
         if (value === undefined) continue;

@@ -1,4 +1,4 @@
-// The `dataParallel.replica` module of data_parallel.test.ts. Workers load it with a real import(); it is CommonJS so
+// The `dataParallel.replica` module of data_parallel/group.test.ts. Workers load it with a real import(); it is CommonJS so
 // that the TypeScript it requires goes through the swc preload the test workers run with.
 const { TinyClassifier } = require('./tiny_classifier.ts');
 

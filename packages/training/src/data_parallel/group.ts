@@ -3,9 +3,9 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { MODEL_KINDS } from '@ddar/disentangle';
-import type { DataParallelConfig, ResolvedTrainingConfig } from './config.js';
-import type { ReplicaSource, WorkerReply, WorkerRequest, WorkerSetup } from './data_parallel_messages.js';
-import { dataParallelWorkerEntry } from './data_parallel_worker_entry.js';
+import type { DataParallelConfig, ResolvedTrainingConfig } from '../config.js';
+import type { ReplicaSource, WorkerReply, WorkerRequest, WorkerSetup } from './messages.js';
+import { dataParallelWorkerEntry } from './worker_entry.js';
 import {
   allWeights,
   copyTensorsInto,
@@ -17,9 +17,9 @@ import {
   type FlatWeight,
 } from './flat_weights.js';
 import { averageGradients, shardGradientsIntoSlot } from './gradient_average.js';
-import { encodeOptimizerState } from './optimizer_state.js';
-import type { TrainableModel } from './trainable_model.js';
-import { applyGradients, nonFiniteTerms, type BatchGradients, type StepOutcome, type TrainingStepContext } from './training_step.js';
+import { encodeOptimizerState } from '../optimizer_state.js';
+import type { TrainableModel } from '../trainable_model.js';
+import { applyGradients, nonFiniteTerms, type BatchGradients, type StepOutcome, type TrainingStepContext } from '../training_step.js';
 
 const WHERE = 'train: config.dataParallel';
 

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { ResolvedAdversarialConfig, GeometricAugmentationConfig, ResolvedTrainingConfig } from './config.js';
-import type { OptimizerStateManifest } from './optimizer_state.js';
-import type { LossWeights } from './trainable_model.js';
+import type { ResolvedAdversarialConfig, GeometricAugmentationConfig, ResolvedTrainingConfig } from '../config.js';
+import type { OptimizerStateManifest } from '../optimizer_state.js';
+import type { LossWeights } from '../trainable_model.js';
 
 /** How a worker builds its copy of the model. */
 export type ReplicaSource =
@@ -18,7 +18,7 @@ export interface WorkerSetup {
   backend: string;
   replica: ReplicaSource;
   optimizer: ResolvedTrainingConfig['optimizer'];
-  lossWeights: LossWeights | null;
+  lossWeights: LossWeights;
   adversarial: ResolvedAdversarialConfig | null;
   augmentation: Required<GeometricAugmentationConfig> | null;
   /** [H, W, C] of one image. */

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { initBackend, type BackendName } from '@ddar/backend';
 import { loadClassifierModel } from '@ddar/disentangle';
-import type { ReplicaSource, WorkerReply, WorkerRequest, WorkerSetup } from './data_parallel_messages.js';
+import type { ReplicaSource, WorkerReply, WorkerRequest, WorkerSetup } from './messages.js';
 import {
   allWeights,
   copyTensorsInto,
@@ -14,11 +14,11 @@ import {
   type FlatWeight,
 } from './flat_weights.js';
 import { averageGradients, shardGradientsIntoSlot } from './gradient_average.js';
-import { createOptimizer } from './optimizer_factory.js';
-import { restoreOptimizerState } from './optimizer_state.js';
-import type { TrainableModel } from './trainable_model.js';
-import { trainableVariables } from './trainable_model.js';
-import { applyGradients } from './training_step.js';
+import { createOptimizer } from '../optimizer_factory.js';
+import { restoreOptimizerState } from '../optimizer_state.js';
+import type { TrainableModel } from '../trainable_model.js';
+import { trainableVariables } from '../trainable_model.js';
+import { applyGradients } from '../training_step.js';
 
 // A real dynamic import even where this file is compiled to CommonJS (as test runners do), so that a replica module
 // may be ESM.

@@ -4,24 +4,24 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@ddar/backend';
 import type { Dataset } from '@ddar/datasets';
-import { DataParallelGroup, shardBounds } from './data_parallel.js';
-import { NonFiniteLossError } from './non_finite_loss_error.js';
-import { createOptimizer } from './optimizer_factory.js';
-import { resolveTrainingConfig } from './resolve_config.js';
-import { trainableVariables } from './trainable_model.js';
-import type { TrainingConfig } from './config.js';
-import type { ProgressEvent } from './progress_event.js';
-import { smallModels } from './test-utils/small_models.js';
-import { syntheticDataset } from './test-utils/synthetic_dataset.js';
-import { TinyClassifier } from './test-utils/tiny_classifier.js';
-import type { TrainableModel } from './trainable_model.js';
-import { train } from './train.js';
+import { DataParallelGroup, shardBounds } from './group.js';
+import { NonFiniteLossError } from '../non_finite_loss_error.js';
+import { createOptimizer } from '../optimizer_factory.js';
+import { resolveTrainingConfig } from '../resolve_config.js';
+import { trainableVariables } from '../trainable_model.js';
+import type { TrainingConfig } from '../config.js';
+import type { ProgressEvent } from '../progress_event.js';
+import { smallModels } from '../test-utils/small_models.js';
+import { syntheticDataset } from '../test-utils/synthetic_dataset.js';
+import { TinyClassifier } from '../test-utils/tiny_classifier.js';
+import type { TrainableModel } from '../trainable_model.js';
+import { train } from '../train.js';
 
-jest.mock('./data_parallel_worker_entry', () =>
-  (jest.requireActual('./test-utils/source_worker_entry') as typeof import('./test-utils/source_worker_entry.js')).sourceWorkerEntryModule(),
+jest.mock('./worker_entry', () =>
+  (jest.requireActual('../test-utils/source_worker_entry') as typeof import('../test-utils/source_worker_entry.js')).sourceWorkerEntryModule(),
 );
 
-const TINY_REPLICA = path.join(__dirname, 'test-utils', 'tiny_replica.cjs');
+const TINY_REPLICA = path.join(__dirname, '..', 'test-utils', 'tiny_replica.cjs');
 
 function weightsOf(model: TrainableModel): Float32Array[] {
   return model.network!.weights.map((weight) => weight.read().dataSync() as Float32Array);
@@ -208,7 +208,7 @@ describe('train with dataParallel', () => {
     const resolved = resolveTrainingConfig(model, { train: trainSet }, config);
     const scheduled = createOptimizer(resolved.optimizer);
     const variables = trainableVariables(model);
-    const context = { model, optimizer: scheduled.optimizer, variables, lossWeights: null, adversarial: null, augmentation: null };
+    const context = { model, optimizer: scheduled.optimizer, variables, lossWeights: {}, adversarial: null, augmentation: null };
     const group = await DataParallelGroup.start(context, { workers: 2 }, resolved);
     try {
       const images = tf.slice(trainSet.images, 0, 16) as tf.Tensor4D;

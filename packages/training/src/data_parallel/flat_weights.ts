@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelWeight, TrainableModel } from './trainable_model.js';
-import { trainableVariables } from './trainable_model.js';
+import type { ModelWeight, TrainableModel } from '../trainable_model.js';
+import { trainableVariables } from '../trainable_model.js';
 
 /** A model weight seen as a run of float32 values in a flat buffer shared by the copies of a model. */
 export interface FlatWeight {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { copyTensorsInto } from './flat_weights.js';
-import { batchGradients, type BatchGradients, type TrainingStepContext } from './training_step.js';
+import { batchGradients, type BatchGradients, type TrainingStepContext } from '../training_step.js';
 
 /**
  * One thread's part of a data-parallel step: the loss, accuracy and gradients of its shard `x`, `y`, the gradients
