@@ -1,16 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { gradientMaskingReport } from './gradient_masking_report.js';
 import { asModel, type Model } from './model.js';
-import { useTestBackend } from './test-utils/backend.js';
-import { mnistMlp, type MnistFixture } from './test-utils/mnist_mlp.js';
+import { setUpMnistAttack, type MnistFixture } from './test-utils/mnist_mlp.js';
 
 let mnist: MnistFixture;
 let model: Model;
 
 beforeAll(async () => {
-  await useTestBackend();
-  mnist = await mnistMlp(64);
-  model = asModel(mnist.model);
+  ({ mnist, model } = await setUpMnistAttack(64));
 });
 afterAll(() => mnist.dispose());
 

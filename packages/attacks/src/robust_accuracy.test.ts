@@ -4,19 +4,16 @@ import { disposeResults } from './attack.js';
 import { CarliniWagnerL2 } from './cw.js';
 import { robustAccuracy, type EvaluationProgress } from './robust_accuracy.js';
 import { FGSM } from './fgsm.js';
-import { asModel, type Model } from './model.js';
+import type { Model } from './model.js';
 import { PGD } from './pgd.js';
 import { SquareAttack } from './square.js';
-import { useTestBackend } from './test-utils/backend.js';
-import { mnistMlp, type MnistFixture } from './test-utils/mnist_mlp.js';
+import { setUpMnistAttack, type MnistFixture } from './test-utils/mnist_mlp.js';
 
 let mnist: MnistFixture;
 let model: Model;
 
 beforeAll(async () => {
-  await useTestBackend();
-  mnist = await mnistMlp(64);
-  model = asModel(mnist.model);
+  ({ mnist, model } = await setUpMnistAttack(64));
 });
 afterAll(() => mnist.dispose());
 

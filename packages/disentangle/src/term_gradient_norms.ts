@@ -1,25 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { DDARWeights } from '@ddar/losses';
+import { WEIGHTED_TERMS, type DDARWeights, type WeightedTerm } from '@ddar/losses';
 import type { ClassifierModel, LossTermsOptions, LossWeights } from './classifier_model.js';
 
 /** What {@link termGradientNorms} needs of a model; every model of this package has it. */
 export type TermGradientSubject = Pick<ClassifierModel, 'kind' | 'lossWeights' | 'lossTerms' | 'backboneWeights'> & {
   readonly network: { readonly weights: ReadonlyArray<{ readonly trainable: boolean; read(): tf.Tensor; write(value: tf.Tensor): unknown }> };
 };
-
-/** The weighted loss terms whose pull on the backbone {@link termGradientNorms} measures. */
-export const WEIGHTED_TERMS = [
-  'classification',
-  'reconstruction',
-  'smoothness',
-  'magnitude',
-  'biasReduction',
-  'appearanceInvariance',
-  'crossReconstruction',
-] as const;
-
-/** One of {@link WEIGHTED_TERMS}. */
-export type WeightedTerm = (typeof WEIGHTED_TERMS)[number];
 
 /**
  * For each loss term with a positive weight, the L2 norm of the gradient of `weight * term` with

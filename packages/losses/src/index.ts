@@ -8,8 +8,8 @@ export { displacementMagnitude } from './displacement_magnitude.js';
 export { biasReduction } from './bias_reduction.js';
 export { appearanceInvariance } from './appearance_invariance.js';
 export { ddarObjective } from './ddar_objective.js';
-export { validateLossWeights } from './loss_weights.js';
-export type { LossWeights } from './loss_weights.js';
+export { validateLossWeights, WEIGHTED_TERMS } from './loss_weights.js';
+export type { LossWeights, WeightedTerm } from './loss_weights.js';
 export type {
   DDARObjective,
   DDARObjectiveInputs,

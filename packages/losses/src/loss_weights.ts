@@ -9,7 +9,8 @@ import { assertNonNegative, assertNumberInRange, assertOneOf } from './validate.
  */
 export type LossWeights = Partial<DDARWeights>;
 
-const TERM_WEIGHTS = [
+/** The loss terms that take a weight, in the order the objective sums them. */
+export const WEIGHTED_TERMS = [
   'classification',
   'reconstruction',
   'smoothness',
@@ -18,8 +19,12 @@ const TERM_WEIGHTS = [
   'appearanceInvariance',
   'crossReconstruction',
 ] as const;
+
+/** One of {@link WEIGHTED_TERMS}. */
+export type WeightedTerm = (typeof WEIGHTED_TERMS)[number];
+
 const OPTIONS = ['reconstructionKind', 'tvVariant', 'labelSmoothing', 'validateLabels'] as const;
-const KNOWN: readonly string[] = [...TERM_WEIGHTS, ...OPTIONS];
+const KNOWN: readonly string[] = [...WEIGHTED_TERMS, ...OPTIONS];
 
 /**
  * The one check of loss weights, run where they enter (a training config, {@link ddarObjective}): an object whose every
@@ -36,7 +41,7 @@ export function validateLossWeights(weights: unknown, op: string, name = 'weight
       throw new Error(`Error in ${op}: ${name}.${key} is not a loss weight or option; the known ones are ${KNOWN.join(', ')}`);
     }
   }
-  for (const key of TERM_WEIGHTS) {
+  for (const key of WEIGHTED_TERMS) {
     if (given[key] !== undefined) assertNonNegative(op, `${name}.${key}`, given[key] as number);
   }
   if (given.labelSmoothing !== undefined) assertNumberInRange(op, `${name}.labelSmoothing`, given.labelSmoothing as number, 0, 1);
