@@ -58,6 +58,36 @@ describe('robustAccuracy', () => {
     });
   });
 
+  test('with perExample, returns per-example correctness that the accuracies are the means of, in data order', async () => {
+    const { images, labels } = mnist;
+    const epsilons = [0.05, 0.2];
+    const before = tf.memory().numTensors;
+    const report = await robustAccuracy(model, { images, labels }, [new FGSM(), { attack: new PGD({ steps: 3, seed: 2 }), name: 'pgd3' }], epsilons, {
+      batchSize: 24,
+      perExample: true,
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+    expect(report.cleanCorrect).toHaveLength(64);
+    expect(mean(report.cleanCorrect!)).toBeCloseTo(report.cleanAccuracy, 12);
+    for (const attack of report.attacks) {
+      attack.correct!.forEach((flags, e) => {
+        expect(flags).toHaveLength(64);
+        expect(mean(flags)).toBeCloseTo(attack.robustAccuracy[e], 12);
+      });
+    }
+    // In data order: FGSM alone on the whole set gives the same flags.
+    const [alone] = await new FGSM().run(model, images, labels, { epsilons: [0.2] });
+    expect(report.attacks[0].correct![1]).toEqual(Array.from(alone.success, (fooled) => (fooled ? 0 : 1)));
+    disposeResults([alone]);
+    report.worstCase!.correct!.forEach((flags, e) => {
+      flags.forEach((flag, i) => expect(flag).toBe(Math.min(report.attacks[0].correct![e][i], report.attacks[1].correct![e][i])));
+    });
+    const without = await robustAccuracy(model, { images, labels }, [new FGSM()], epsilons);
+    expect(without.cleanCorrect).toBeUndefined();
+    expect(without.attacks[0].correct).toBeUndefined();
+  });
+
   test('accepts an iterable of batches and can be cancelled between batches', async () => {
     const batches = [0, 32].map((start) => ({
       images: tf.slice(mnist.images, start, 32),

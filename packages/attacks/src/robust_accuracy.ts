@@ -55,6 +55,11 @@ export interface RobustAccuracyOptions {
    * consumer, like `batches(ds, ...)` of @ddar/datasets. Default false.
    */
   disposeBatches?: boolean;
+  /**
+   * Also return, per example, whether it stayed correct (1) or not (0): without attack (`cleanCorrect`), under each
+   * attack at each epsilon (`correct`), and in the worst case. What paired statistics between models need. Default false.
+   */
+  perExample?: boolean;
 }
 
 /** One attack's row of a {@link RobustAccuracyReport}. */
@@ -67,6 +72,8 @@ export interface AttackAccuracy {
   epsilons: number[];
   /** Fraction of all examples still classified correctly, one per entry of `epsilons`. */
   robustAccuracy: number[];
+  /** With `perExample`: per entry of `epsilons`, 1 for each example still classified correctly, 0 for each one fooled. */
+  correct?: number[][];
 }
 
 /** JSON-able result of {@link robustAccuracy}. */
@@ -75,6 +82,8 @@ export interface RobustAccuracyReport {
   examples: number;
   /** Fraction classified correctly without attack; an upper bound on every robust accuracy. */
   cleanAccuracy: number;
+  /** With `perExample`: 1 for each example classified correctly without attack, else 0. */
+  cleanCorrect?: number[];
   /** One entry per attack, in the order given. */
   attacks: AttackAccuracy[];
   /**
@@ -86,6 +95,8 @@ export interface RobustAccuracyReport {
     epsilons: number[];
     /** Accuracy against the strongest attack per example, one per shared epsilon. */
     robustAccuracy: number[];
+    /** With `perExample`: per shared epsilon, 1 for each example no attack fooled, else 0. */
+    correct?: number[][];
   } | null;
 }
 
@@ -162,6 +173,10 @@ export async function robustAccuracy(
   const robust = specs.map((s) => new Array<number>(s.epsilons.length).fill(0));
   const worst = new Array<number>(shared.length).fill(0);
   const anyShared = specs.some((s) => s.usesShared);
+  const perExample = options.perExample ?? false;
+  const cleanCorrect: number[] = [];
+  const correct = specs.map((s) => s.epsilons.map(() => [] as number[]));
+  const worstCorrect = shared.map(() => [] as number[]);
 
   for await (const batch of batchesOf(data, batchSize, options.disposeBatches ?? false)) {
     try {
@@ -170,6 +185,7 @@ export async function robustAccuracy(
       const y = checkLabelValues(where, 'labels', batch.labels, n, Number.MAX_SAFE_INTEGER);
       const pred = predict(m, batch.images);
       for (let i = 0; i < n; i++) if (pred[i] === y[i]) clean++;
+      if (perExample) for (let i = 0; i < n; i++) cleanCorrect.push(pred[i] === y[i] ? 1 : 0);
       // broken[e][i]: some attack sharing epsilon e fooled example i.
       const broken = shared.map(() => new Uint8Array(n));
       for (let a = 0; a < specs.length; a++) {
@@ -179,6 +195,7 @@ export async function robustAccuracy(
           results.forEach((r, e) => {
             for (let i = 0; i < n; i++) {
               if (!r.success[i]) robust[a][e]++;
+              if (perExample) correct[a][e].push(r.success[i] ? 0 : 1);
               if (spec.usesShared && r.success[i]) broken[e][i] = 1;
             }
           });
@@ -189,6 +206,7 @@ export async function robustAccuracy(
       }
       broken.forEach((b, e) => {
         for (let i = 0; i < n; i++) if (!b[i]) worst[e]++;
+        if (perExample) for (let i = 0; i < n; i++) worstCorrect[e].push(b[i] ? 0 : 1);
       });
       examples += n;
       batches += 1;
@@ -206,12 +224,16 @@ export async function robustAccuracy(
   return {
     examples,
     cleanAccuracy: clean / examples,
+    ...(perExample ? { cleanCorrect } : {}),
     attacks: specs.map((s, a) => ({
       name: s.name,
       norm: s.attack.norm,
       epsilons: s.epsilons,
       robustAccuracy: robust[a].map((r) => r / examples),
+      ...(perExample ? { correct: correct[a] } : {}),
     })),
-    worstCase: anyShared ? { epsilons: shared, robustAccuracy: worst.map((r) => r / examples) } : null,
+    worstCase: anyShared
+      ? { epsilons: shared, robustAccuracy: worst.map((r) => r / examples), ...(perExample ? { correct: worstCorrect } : {}) }
+      : null,
   };
 }
