@@ -5,9 +5,10 @@ import {
 } from '@ddar/attacks';
 import { affnistLike, rotated, scaled, translated, type Dataset } from '@ddar/datasets';
 import { disentanglementReport, disentanglementSubjectOf, type ClassifierModel, type DisentanglementReport } from '@ddar/disentangle';
-import { evaluateAccuracy } from '@ddar/training';
+import { correctPredictions } from '@ddar/training';
+import { encodeCorrectness, meanOf } from './correctness.js';
 import type { Profile } from './profiles.js';
-import type { AttackResult, GeometricResult, SanityCheck } from './results.js';
+import { attackKey, geometricKey, type AttackResult, type GeometricResult, type PerImageCorrectness, type SanityCheck } from './results.js';
 
 export interface EvaluationContext {
   profile: Profile;
@@ -23,6 +24,7 @@ export interface Evaluation {
   attacks: AttackResult[];
   geometric: GeometricResult[];
   sanity: SanityCheck[];
+  perImage: PerImageCorrectness;
   /** Absent for models without codes to measure (the baselines). */
   disentanglement?: DisentanglementReport;
 }
@@ -69,7 +71,9 @@ function attacksOf(context: EvaluationContext): Array<{ name: string; attack: At
  */
 export async function evaluateModel(model: ClassifierModel, test: Dataset, context: EvaluationContext): Promise<Evaluation> {
   const { profile, log } = context;
-  const clean = { accuracy: evaluateAccuracy(model, test), count: test.size };
+  const cleanCorrect = correctPredictions(model, test);
+  const clean = { accuracy: meanOf(cleanCorrect), count: test.size };
+  const perImage: PerImageCorrectness = { count: test.size, clean: encodeCorrectness(cleanCorrect), attacks: {}, geometric: {} };
   log(`  clean accuracy ${(100 * clean.accuracy).toFixed(1)}% on ${test.size} images`);
   const target = attackable(model);
 
@@ -78,10 +82,14 @@ export async function evaluateModel(model: ClassifierModel, test: Dataset, conte
     const started = performance.now();
     const report = await robustAccuracy(target, { images: test.images, labels: test.labels }, [{ attack, epsilons, name }], epsilons, {
       batchSize: 100,
+      perExample: true,
     });
     const seconds = (performance.now() - started) / 1000;
-    const accuracies = report.attacks[0].robustAccuracy;
-    epsilons.forEach((epsilon, i) => attacks.push({ attack: name, epsilon, accuracy: accuracies[i], count: report.examples, seconds }));
+    const { robustAccuracy: accuracies, correct } = report.attacks[0];
+    epsilons.forEach((epsilon, i) => {
+      attacks.push({ attack: name, epsilon, accuracy: accuracies[i], count: report.examples, seconds });
+      perImage.attacks[attackKey(name, epsilon)] = encodeCorrectness(correct![i]);
+    });
     log(`  ${name}: ${epsilons.map((e, i) => `ε=${+e.toFixed(4)} ${(100 * accuracies[i]).toFixed(1)}%`).join(', ')} (${seconds.toFixed(0)} s)`);
   }
 
@@ -101,37 +109,54 @@ export async function evaluateModel(model: ClassifierModel, test: Dataset, conte
   for (const { transform, parameter, make } of variants) {
     const transformed = make();
     try {
-      geometric.push({ transform, parameter, accuracy: evaluateAccuracy(model, transformed), count: transformed.size });
+      const flags = correctPredictions(model, transformed);
+      geometric.push({ transform, parameter, accuracy: meanOf(flags), count: transformed.size });
+      perImage.geometric[geometricKey(transform, parameter)] = encodeCorrectness(flags);
     } finally {
       transformed.dispose();
     }
   }
   log(`  geometric: ${geometric.map((g) => `${g.transform}${g.parameter ? ` ${g.parameter}` : ''} ${(100 * g.accuracy).toFixed(1)}%`).join(', ')}`);
 
+  const sanity = await sanityChecks(target, test, context);
+  const disentanglement = await measureDisentanglement(model, test, context);
+  return { clean, attacks, geometric, sanity, perImage, ...(disentanglement !== undefined ? { disentanglement } : {}) };
+}
+
+/**
+ * The gradient-masking checks at every radius the report makes claims at (every epsilon of the profile), on the first
+ * `profile.attacks.sanity.images` test images: a check passes trivially where PGD already scores 0%, so each check
+ * records PGD's accuracy, and the report says at which radii the checks were informative.
+ */
+async function sanityChecks(target: Model, test: Dataset, context: EvaluationContext): Promise<SanityCheck[]> {
+  const { profile } = context;
+  if (profile.attacks.sanity === undefined) return [];
+  const count = Math.min(profile.attacks.sanity.images, test.size);
+  const images = tf.slice(test.images, 0, count) as tf.Tensor4D;
+  const labels = tf.slice(test.labels, 0, count) as tf.Tensor1D;
   const sanity: SanityCheck[] = [];
-  if (profile.attacks.sanity !== undefined) {
-    const epsilons = profile.attacks.epsilons[context.family];
-    const count = Math.min(profile.attacks.sanity.images, test.size);
-    const images = tf.slice(test.images, 0, count) as tf.Tensor4D;
-    const labels = tf.slice(test.labels, 0, count) as tf.Tensor1D;
-    let report: Awaited<ReturnType<typeof gradientMaskingReport>>;
-    try {
-      report = await gradientMaskingReport(target, { images, labels }, {
-        epsilon: epsilons[Math.floor(epsilons.length / 2)],
+  try {
+    for (const epsilon of profile.attacks.epsilons[context.family]) {
+      const report = await gradientMaskingReport(target, { images, labels }, {
+        epsilon,
         pgdSteps: profile.attacks.pgd.steps,
         squareQueries: profile.attacks.sanity.squareQueries,
         transferSource: context.transferSource !== undefined ? attackable(context.transferSource.model) : undefined,
         seed: context.seed,
         batchSize: 100,
       });
-    } finally {
-      tf.dispose([images, labels]);
+      for (const check of report.checks) {
+        sanity.push({ name: check.id, passed: check.passed, message: check.message, epsilon, pgdAccuracy: report.accuracies.pgd });
+      }
+      context.log(
+        `  gradient-masking checks at ε=${+epsilon.toFixed(4)} (PGD ${(100 * report.accuracies.pgd).toFixed(1)}%): ` +
+          (report.passed ? 'all passed' : `FAILED: ${report.flags.join(' ')}`),
+      );
     }
-    for (const check of report.checks) sanity.push({ name: check.id, passed: check.passed, message: check.message });
-    log(`  gradient-masking checks: ${report.passed ? 'all passed' : `FAILED: ${report.flags.join(' ')}`}`);
+  } finally {
+    tf.dispose([images, labels]);
   }
-  const disentanglement = await measureDisentanglement(model, test, context);
-  return { clean, attacks, geometric, sanity, ...(disentanglement !== undefined ? { disentanglement } : {}) };
+  return sanity;
 }
 
 /** The disentanglement report on the first `profile.disentanglement.images` test images, or undefined for a model without codes. */

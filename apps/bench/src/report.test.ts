@@ -60,7 +60,18 @@ describe('renderReport', () => {
 
   it('flags failed gradient-masking checks plainly', () => {
     expect(text).toContain('**1 of 4 checks FAILED**');
-    expect(text).toContain('- ddar (seed 1): PGD beats FGSM: PGD 50.0% > FGSM 40.0%');
+    expect(text).toContain('  - ddar (seed 1): PGD beats FGSM: PGD 50.0% > FGSM 40.0%');
+  });
+
+  it('summarizes the checks per radius and says where they could not fail', () => {
+    const at = (epsilon: number, pgdAccuracy: number) => ({ name: 'pgd-beats-fgsm', passed: true, message: 'ok', epsilon, pgdAccuracy });
+    const checked = (r: RunResult, pgd01: number) => ({ ...r, sanity: [at(0.1, pgd01), at(0.3, 0)] });
+    const informative = renderReport({ ...results, runs: results.runs.map((r, i) => checked(r, [0.2, 0.3, 0.5, 0.6][i])) });
+    expect(informative).toContain('- at ε=0.1 (PGD accuracy 20.0–60.0%): all 4 checks passed.');
+    expect(informative).toContain('- at ε=0.3 (PGD accuracy 0.0–0.0%: the checks cannot fail here): all 4 checks passed.');
+    expect(informative).not.toContain('these checks say nothing');
+    const vacuous = renderReport({ ...results, runs: results.runs.map((r) => checked(r, 0)) });
+    expect(vacuous).toContain('**At no checked radius did PGD leave the models between 0% and 100%: these checks say nothing.**');
   });
 
   it('marks a difference inside the seed spread as not conclusive', () => {

@@ -3,7 +3,8 @@ import { existsSync, promises as fs, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
-import type { Results } from './results.js';
+import { decodeCorrectness, meanOf } from './correctness.js';
+import { attackKey, geometricKey, type Results } from './results.js';
 
 // The CLI runs from its build (turbo builds @ddar/bench and its dependencies before this test), in child processes,
 // so that the kill below is a real SIGKILL of a real run.
@@ -64,7 +65,17 @@ describe('ddar-bench reproduce --profile smoke', () => {
       expect(run.clean.accuracy).toBeLessThanOrEqual(1);
       expect(run.attacks.map((a) => a.attack)).toEqual(expect.arrayContaining(['FGSM', 'PGD-3', 'APGD-CE', 'CW-L2']));
       expect(run.geometric.map((g) => g.transform)).toEqual(expect.arrayContaining(['rotated', 'translated', 'scaled', 'affnist-like']));
-      expect(run.sanity.length).toBeGreaterThan(0);
+      // The checks run at every radius of the profile's list, and say how strong PGD was there.
+      expect([...new Set(run.sanity.map((check) => check.epsilon))]).toEqual([0.1, 0.3]);
+      expect(run.sanity.every((check) => check.pgdAccuracy! >= 0 && check.pgdAccuracy! <= 1)).toBe(true);
+      // Every measurement keeps its per-image correctness, whose mean is the accuracy reported.
+      const perImage = run.perImage!;
+      expect(perImage.count).toBe(32);
+      expect(meanOf(decodeCorrectness(perImage.clean, 32))).toBeCloseTo(run.clean.accuracy, 12);
+      for (const a of run.attacks) expect(meanOf(decodeCorrectness(perImage.attacks[attackKey(a.attack, a.epsilon)], 32))).toBeCloseTo(a.accuracy, 12);
+      for (const g of run.geometric) {
+        expect(meanOf(decodeCorrectness(perImage.geometric[geometricKey(g.transform, g.parameter)], 32))).toBeCloseTo(g.accuracy, 12);
+      }
       // Models with codes get the disentanglement report, whichever thread evaluated them; the baselines have none.
       const hasCodes = run.variant === 'ae-reg' || run.variant.startsWith('ddar');
       expect(run.disentanglement !== undefined).toBe(hasCodes);

@@ -27,6 +27,33 @@ export interface SanityCheck {
   name: string;
   passed: boolean;
   message: string;
+  /** The L-inf radius the check ran at; absent in results written when the checks ran at one radius only. */
+  epsilon?: number;
+  /** PGD's robust accuracy at `epsilon` on the checked images: a check at 0% or 100% says little. */
+  pgdAccuracy?: number;
+}
+
+/**
+ * Which test images each measurement got right, encoded by `encodeCorrectness` (correctness.ts). Every model of a
+ * dataset is scored on the same first `count` test images, so two models' strings pair image by image.
+ */
+export interface PerImageCorrectness {
+  count: number;
+  clean: string;
+  /** By {@link attackKey}. */
+  attacks: Record<string, string>;
+  /** By {@link geometricKey}. */
+  geometric: Record<string, string>;
+}
+
+/** The key of one attack at one radius in {@link PerImageCorrectness.attacks}, e.g. `PGD-10@0.1`. */
+export function attackKey(attack: string, epsilon: number): string {
+  return `${attack}@${epsilon}`;
+}
+
+/** The key of one transform in {@link PerImageCorrectness.geometric}, e.g. `rotated@30`. */
+export function geometricKey(transform: string, parameter: number): string {
+  return `${transform}@${parameter}`;
 }
 
 export interface RunResult {
@@ -38,6 +65,8 @@ export interface RunResult {
   attacks: AttackResult[];
   geometric: GeometricResult[];
   sanity: SanityCheck[];
+  /** Absent in results written before per-image correctness was kept. */
+  perImage?: PerImageCorrectness;
   /** How well the model separates pose from appearance; absent for models without codes (the baselines). */
   disentanglement?: DisentanglementReport;
 }

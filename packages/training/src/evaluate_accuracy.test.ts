@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@ddar/backend';
 import { createDataset, type Dataset } from '@ddar/datasets';
-import { evaluateAccuracy } from './evaluate_accuracy.js';
+import { correctPredictions, evaluateAccuracy } from './evaluate_accuracy.js';
 
 /** Predicts class (first pixel value * 10) mod 3: the accuracy on any dataset is known in advance. */
 const pixelClassifier = {
@@ -27,6 +27,12 @@ describe('evaluateAccuracy', () => {
     const before = tf.memory().numTensors;
     // Predictions: 0 1 2 0 1 2 0 1 2 0; labels differ at indices 7 and 8.
     expect(evaluateAccuracy(pixelClassifier, dataset, { batchSize })).toBeCloseTo(0.8, 10);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it.each([1, 4, 64])('marks each image right or wrong, in order, with batch size %i', (batchSize) => {
+    const before = tf.memory().numTensors;
+    expect(Array.from(correctPredictions(pixelClassifier, dataset, { batchSize }))).toEqual([1, 1, 1, 1, 1, 1, 1, 0, 0, 1]);
     expect(tf.memory().numTensors).toBe(before);
   });
 

@@ -15,14 +15,30 @@ export interface Classifier {
 
 /** The fraction of `dataset` that `model.classify` labels correctly (argmax of the logits), in [0, 1]. */
 export function evaluateAccuracy(model: Classifier, dataset: Dataset, options: EvaluateAccuracyOptions = {}): number {
+  const flags = correctPredictions(model, dataset, options, 'evaluateAccuracy');
+  let correct = 0;
+  for (const flag of flags) correct += flag;
+  return correct / flags.length;
+}
+
+/**
+ * Per image of `dataset`, in order, 1 where `model.classify` labels it correctly and 0 where not: what paired comparisons
+ * of two models on the same images need.
+ */
+export function correctPredictions(
+  model: Classifier,
+  dataset: Dataset,
+  options: EvaluateAccuracyOptions = {},
+  where = 'correctPredictions',
+): Uint8Array {
   const batchSize = options.batchSize ?? 256;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new Error(`evaluateAccuracy: options.batchSize must be an integer >= 1, but got ${String(batchSize)}`);
+    throw new Error(`${where}: options.batchSize must be an integer >= 1, but got ${String(batchSize)}`);
   }
   if (dataset.size === 0) {
-    throw new Error(`evaluateAccuracy: dataset ${dataset.name} is empty; accuracy is undefined`);
+    throw new Error(`${where}: dataset ${dataset.name} is empty; accuracy is undefined`);
   }
-  let correct = 0;
+  const flags = new Uint8Array(dataset.size);
   for (let start = 0; start < dataset.size; start += batchSize) {
     const size = Math.min(batchSize, dataset.size - start);
     const hits = tf.tidy(() => {
@@ -30,12 +46,12 @@ export function evaluateAccuracy(model: Classifier, dataset: Dataset, options: E
       const labels = tf.slice(dataset.labels, start, size);
       const logits = model.classify(images);
       if (logits.rank !== 2 || logits.shape[0] !== size) {
-        throw new Error(`evaluateAccuracy: model.classify must return logits [${size}, numClasses], but returned [${logits.shape}]`);
+        throw new Error(`${where}: model.classify must return logits [${size}, numClasses], but returned [${logits.shape}]`);
       }
-      return tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'int32'));
+      return tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'int32');
     });
-    correct += hits.dataSync()[0];
+    flags.set(hits.dataSync(), start);
     hits.dispose();
   }
-  return correct / dataset.size;
+  return flags;
 }

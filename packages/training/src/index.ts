@@ -1,5 +1,5 @@
 export { train } from './train.js';
-export { evaluateAccuracy } from './evaluate_accuracy.js';
+export { evaluateAccuracy, correctPredictions } from './evaluate_accuracy.js';
 export type { Classifier, EvaluateAccuracyOptions } from './evaluate_accuracy.js';
 export { NonFiniteLossError } from './non_finite_loss_error.js';
 export { learningRateAt } from './learning_rate_schedule.js';
