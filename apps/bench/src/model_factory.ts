@@ -21,12 +21,14 @@ export function createModel(spec: ModelSpec): ClassifierModel {
   switch (spec.variant) {
     case 'baseline':
     case 'pgd-at':
+    case 'fgsm-at':
     case 'baseline+aug':
       return BaselineModel.create(common);
     case 'ae-reg':
       return AutoencoderRegModel.create(common);
     case 'ddar':
     case 'ddar+pgd-at':
+    case 'ddar+fgsm-at':
     case 'ddar+consistency':
       return DDARModel.create(common);
     case 'ddar-displacement':
@@ -34,8 +36,11 @@ export function createModel(spec: ModelSpec): ClassifierModel {
   }
 }
 
-export function isAdversariallyTrained(variant: Variant): boolean {
-  return variant === 'pgd-at' || variant === 'ddar+pgd-at';
+/** How a variant crafts its training adversarials: PGD (Madry et al. 2018), FGSM from a random start (Wong et al. 2020), or not at all. */
+export function adversarialTrainingOf(variant: Variant): 'pgd' | 'fgsm-rs' | undefined {
+  if (variant === 'pgd-at' || variant === 'ddar+pgd-at') return 'pgd';
+  if (variant === 'fgsm-at' || variant === 'ddar+fgsm-at') return 'fgsm-rs';
+  return undefined;
 }
 
 export function isGeometricallyAugmented(variant: Variant): boolean {

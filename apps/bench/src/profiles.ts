@@ -21,11 +21,11 @@ export interface Profile {
   learningRate: number;
   /** Backbone width multiplier. */
   width: number;
-  /** Loss weights of the regularized models (ae-reg, ddar, ddar+pgd-at, and the base of ddar+consistency). */
+  /** Loss weights of the regularized models (ae-reg, ddar, ddar+pgd-at, ddar+fgsm-at, and the base of ddar+consistency). */
   lossWeights: LossWeights;
   /** The geometric-consistency variants: the augmentation (baseline+aug, ddar+consistency) and DDAR's consistency weights. */
   consistency: { augmentation: GeometricAugmentationConfig; appearanceInvariance: number; crossReconstruction: number };
-  /** PGD adversarial training, per dataset family: L-inf radius and steps. */
+  /** Adversarial training (the *-at variants), per dataset family: L-inf radius, and PGD's steps (FGSM-RS takes one). */
   adversarialTraining: { steps: number; epsilon: { grayscale: number; color: number } };
   attacks: {
     /** L-inf radii for FGSM, PGD (and APGD), per dataset family. */

@@ -208,9 +208,11 @@ export function renderReport(results: Results): string {
       const c = claim(results, dataset, 'Geometric generalization', column, 'ddar', 'baseline');
       if (c !== undefined) claims.push(c);
     }
-    for (const column of attacks) {
-      const c = claim(results, dataset, 'Complementary to adversarial training', column, 'ddar+pgd-at', 'pgd-at');
-      if (c !== undefined) claims.push(c);
+    for (const [regularized, adversarial] of [['ddar+pgd-at', 'pgd-at'], ['ddar+fgsm-at', 'fgsm-at']] as const) {
+      for (const column of attacks) {
+        const c = claim(results, dataset, 'Complementary to adversarial training', column, regularized, adversarial);
+        if (c !== undefined) claims.push(c);
+      }
     }
     for (const column of attacks) {
       const c = claim(results, dataset, 'Robustness, both with geometric augmentation', column, 'ddar+consistency', 'baseline+aug');

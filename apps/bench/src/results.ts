@@ -2,7 +2,9 @@
 import type { DisentanglementReport } from '@ddar/disentangle';
 
 /** Every model the bench trains, in the order of the report's tables. */
-export const VARIANTS = ['baseline', 'ae-reg', 'ddar-displacement', 'ddar', 'pgd-at', 'ddar+pgd-at', 'baseline+aug', 'ddar+consistency'] as const;
+export const VARIANTS = [
+  'baseline', 'ae-reg', 'ddar-displacement', 'ddar', 'pgd-at', 'ddar+pgd-at', 'fgsm-at', 'ddar+fgsm-at', 'baseline+aug', 'ddar+consistency',
+] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 export interface AttackResult {

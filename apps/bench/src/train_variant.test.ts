@@ -37,13 +37,16 @@ describe('trainingConfig', () => {
     for (const variant of ['baseline', 'ae-reg', 'ddar', 'pgd-at', 'ddar+pgd-at'] as const) expect(configOf(variant).geometricAugmentation).toBeUndefined();
   });
 
-  it('adversarially trains only pgd-at and ddar+pgd-at, never together with the augmentation', () => {
+  it('adversarially trains only the *-at variants (PGD or FGSM-RS), never together with the augmentation', () => {
+    const adversarial = ['pgd-at', 'ddar+pgd-at', 'fgsm-at', 'ddar+fgsm-at'];
     for (const variant of VARIANTS) {
       const config = configOf(variant);
-      expect(config.adversarial !== undefined).toBe(variant === 'pgd-at' || variant === 'ddar+pgd-at');
+      expect(config.adversarial !== undefined).toBe(adversarial.includes(variant));
       expect(config.adversarial !== undefined && config.geometricAugmentation !== undefined).toBe(false);
     }
     expect(configOf('pgd-at').adversarial).toEqual({ method: 'pgd', epsilon: 0.3, steps: 7, reconstructionInput: 'clean' });
+    expect(configOf('ddar+fgsm-at').adversarial).toEqual({ method: 'fgsm-rs', epsilon: 0.3, reconstructionInput: 'clean' });
+    expect(configOf('ddar+fgsm-at').lossWeights).toEqual(configOf('ddar').lossWeights);
   });
 
   it("never hands out the profile's own objects, which every variant shares", () => {

@@ -5,7 +5,7 @@ import { DISPLACEMENT_DDAR_LOSS_WEIGHTS, loadClassifierModel, type ClassifierMod
 import { train, type TrainingConfig, type TrainingHistory } from '@ddar/training';
 import { family } from './data.js';
 import { exists, readJsonIfExists, writeFileAtomic } from './files.js';
-import { createModel, isAdversariallyTrained, isGeometricallyAugmented } from './model_factory.js';
+import { adversarialTrainingOf, createModel, isGeometricallyAugmented } from './model_factory.js';
 import type { DatasetName, Profile } from './profiles.js';
 import type { Variant } from './results.js';
 
@@ -22,11 +22,13 @@ export function lossWeightsFor(profile: Profile, variant: Variant): LossWeights 
   switch (variant) {
     case 'baseline':
     case 'pgd-at':
+    case 'fgsm-at':
     case 'baseline+aug':
       return {};
     case 'ae-reg':
     case 'ddar':
     case 'ddar+pgd-at':
+    case 'ddar+fgsm-at':
       return { ...profile.lossWeights };
     case 'ddar-displacement':
       // The profile's weights are tuned for the integral warp; the old path keeps the defaults it was measured with.
@@ -48,14 +50,17 @@ export function trainingConfig(
   directory: string,
   workers = 0,
 ): TrainingConfig {
-  const adversarial = isAdversariallyTrained(variant)
-    ? {
-        method: 'pgd' as const,
-        epsilon: profile.adversarialTraining.epsilon[family(dataset)],
-        steps: profile.adversarialTraining.steps,
-        reconstructionInput: 'clean' as const,
-      }
-    : undefined;
+  const method = adversarialTrainingOf(variant);
+  const adversarial =
+    method === undefined
+      ? undefined
+      : {
+          method,
+          epsilon: profile.adversarialTraining.epsilon[family(dataset)],
+          // FGSM-RS takes one step by definition.
+          ...(method === 'pgd' ? { steps: profile.adversarialTraining.steps } : {}),
+          reconstructionInput: 'clean' as const,
+        };
   return {
     epochs: profile.epochs,
     batchSize: profile.batchSize,
