@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@ddar/backend';
 import { IDENTITY, translation } from './affine_matrix.js';
-import { affineTransform, randomAffine, rotate, scale, shear, translate } from './geometric_transforms.js';
+import { affineTransform, randomAffine, resize, rotate, scale, shear, translate } from './geometric_transforms.js';
 
 /** [1, H, W, C] image whose pixel (r, c, ch) is `f(r, c, ch)`. */
 function image(height: number, width: number, channels: number, f: (r: number, c: number, ch: number) => number): tf.Tensor4D {
@@ -83,6 +83,17 @@ describe('geometric transforms', () => {
       [0, 6, 7],
     ]);
     tf.dispose([x, bigger, sheared]);
+  });
+
+  it('resizes the whole image, pixel edges to pixel edges', () => {
+    const x = image(4, 4, 1, (r, c) => r * 4 + c);
+    const half = resize(x, 2, 2);
+    // Each output pixel centre falls between four input pixels: the mean of each 2x2 block.
+    expect(pixels(half).map((row) => row.map((p) => p[0]))).toEqual([[2.5, 4.5], [10.5, 12.5]]);
+    const same = resize(x, 4, 4);
+    expect(Array.from(same.dataSync())).toEqual(Array.from(x.dataSync()));
+    expect(() => resize(x, 0, 2)).toThrow('resize: height must be a positive integer, but got 0');
+    tf.dispose([x, half, same]);
   });
 
   it('applies one matrix per image across a batch', () => {

@@ -15,7 +15,7 @@ export interface AffineTransformOptions {
 // Bounds the float32 copy of the input held at once while warping a whole dataset.
 const CHUNK_IMAGES = 1024;
 
-function assertImages(images: tf.Tensor, where: string): asserts images is tf.Tensor4D {
+export function assertImages(images: tf.Tensor, where: string): asserts images is tf.Tensor4D {
   if (!(images instanceof tf.Tensor) || images.rank !== 4) {
     const got = images instanceof tf.Tensor ? `rank ${images.rank}` : typeof images;
     throw new Error(`${where}: images must be a rank-4 tensor [N,H,W,C], but got ${got}`);
@@ -108,6 +108,23 @@ export function shear(images: tf.Tensor4D, s: number): tf.Tensor4D {
   assertFinite(s, 's', 'shear');
   const { cx, cy } = imageCenter(images.shape[1], images.shape[2]);
   return affineTransform(images, shearing(s, cx, cy));
+}
+
+/**
+ * Resamples each image to `height` x `width` bilinearly, mapping the input's whole pixel area onto
+ * the output's (outer pixel edges to outer pixel edges, i.e. half-pixel centres), so nothing is
+ * cropped; outside the input counts as 0 as everywhere here. There is no anti-aliasing, so
+ * shrinking by more than 2x skips pixels.
+ */
+export function resize(images: tf.Tensor4D, height: number, width: number): tf.Tensor4D {
+  assertImages(images, 'resize');
+  for (const [name, v] of [['height', height], ['width', width]] as const) {
+    if (!Number.isInteger(v) || v <= 0) throw new Error(`resize: ${name} must be a positive integer, but got ${String(v)}`);
+  }
+  const sx = width / images.shape[2];
+  const sy = height / images.shape[1];
+  // x' = (x + 1/2) * sx - 1/2: pixel edges map to pixel edges.
+  return affineTransform(images, [sx, 0, (sx - 1) / 2, 0, sy, (sy - 1) / 2], { outputSize: [height, width] });
 }
 
 /** Ranges of the random affine parameters; a range left at its default disables that transform. */

@@ -33,8 +33,10 @@ export {
 } from './affine_matrix.js';
 export type { AffineMatrix } from './affine_matrix.js';
 export {
-  affineTransform, rotate, translate, scale, shear, randomAffine, randomAffineMatrices,
+  affineTransform, rotate, translate, scale, shear, resize, randomAffine, randomAffineMatrices,
 } from './geometric_transforms.js';
 export type { AffineTransformOptions, RandomAffineOptions } from './geometric_transforms.js';
 export { rotated, translated, scaled, sheared, affnistLike } from './transformed_datasets.js';
 export type { AffnistLikeOptions } from './transformed_datasets.js';
+export { affnist40, affnist40Parameters } from './affnist40.js';
+export type { Affnist40Options, Affnist40Draw } from './affnist40.js';

@@ -6,7 +6,7 @@ import {
 import { assertLiveDataset } from './subset.js';
 
 /** Wraps transformed images with a copy of `ds`'s labels; disposes the images if that fails. */
-function withImages(ds: Dataset, images: tf.Tensor4D, suffix: string): Dataset {
+export function withImages(ds: Dataset, images: tf.Tensor4D, suffix: string): Dataset {
   try {
     return createDataset(`${ds.name}+${suffix}`, images, tf.clone(ds.labels), ds.classNames);
   } catch (error) {
