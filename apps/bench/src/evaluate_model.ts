@@ -3,7 +3,7 @@ import {
   APGD, CarliniWagnerL2, FGSM, PGD, TransferAttack, asModel, gradientMaskingReport, robustAccuracy,
   type Attack, type Model,
 } from '@ddar/attacks';
-import { affnistLike, rotated, scaled, translated, type Dataset } from '@ddar/datasets';
+import { affnist40, rotated, scaled, translated, type Dataset } from '@ddar/datasets';
 import { disentanglementReport, disentanglementSubjectOf, type ClassifierModel, type DisentanglementReport } from '@ddar/disentangle';
 import { correctPredictions } from '@ddar/training';
 import { encodeCorrectness, meanOf } from './correctness.js';
@@ -94,7 +94,9 @@ export async function evaluateModel(model: ClassifierModel, test: Dataset, conte
   }
 
   const geometric: GeometricResult[] = [];
-  // The models take the training image size, so the affNIST-like transforms happen on that canvas (no 40x40 padding).
+  // affNIST's transforms happen on a 40×40 canvas, so no digit is cropped; the models take the training image size, so the
+  // whole canvas is then resized to it (digits end up 0.7 times their size on top of the transform, which the scale
+  // sweep measures on its own).
   const [height, width] = test.images.shape.slice(1);
   const variants: Array<{ transform: string; parameter: number; make: () => Dataset }> = [
     ...profile.geometric.rotations.map((degrees) => ({ transform: 'rotated', parameter: degrees, make: () => rotated(test, { degrees }) })),
@@ -104,7 +106,9 @@ export async function evaluateModel(model: ClassifierModel, test: Dataset, conte
       make: () => translated(test, { dx: Math.round(fraction * width), dy: Math.round(fraction * height) }),
     })),
     ...profile.geometric.scales.map((factor) => ({ transform: 'scaled', parameter: factor, make: () => scaled(test, { factor }) })),
-    ...(profile.geometric.affnistLike ? [{ transform: 'affnist-like', parameter: 0, make: () => affnistLike(test, { seed: 2019, pad: height }) }] : []),
+    ...(profile.geometric.affnist40
+      ? [{ transform: 'affnist40', parameter: 0, make: () => affnist40(test, { seed: 2019, outputSize: height }) }]
+      : []),
   ];
   for (const { transform, parameter, make } of variants) {
     const transformed = make();

@@ -37,7 +37,11 @@ export interface Profile {
     /** Gradient-masking sanity checks (adds unbounded PGD and Square) on the first `images` test images. */
     sanity?: { squareQueries: number; images: number };
   };
-  geometric: { rotations: number[]; translations: number[]; scales: number[]; affnistLike: boolean };
+  /**
+   * Rotation (degrees), translation (fraction of the image) and scale sweeps, and `affnist40`: the affNIST protocol on
+   * a 40×40 canvas (no digit cropped), resized to the model's input size (see the `affnist40` evaluation).
+   */
+  geometric: { rotations: number[]; translations: number[]; scales: number[]; affnist40: boolean };
   /** Images per row in the reconstruction and code-swap grids, and per class in the template grid. */
   gridImages: number;
   /** The disentanglement report runs on the first `images` test images (at most the test set). */
@@ -63,7 +67,7 @@ const QUICK_ATTACKS: Profile['attacks'] = {
   sanity: { squareQueries: 200, images: 100 },
 };
 
-const QUICK_GEOMETRIC: Profile['geometric'] = { rotations: [15, 30, 45, 60], translations: [0.1, 0.2], scales: [0.7, 1.3], affnistLike: true };
+const QUICK_GEOMETRIC: Profile['geometric'] = { rotations: [15, 30, 45, 60], translations: [0.1, 0.2], scales: [0.7, 1.3], affnist40: true };
 
 export const PROFILES: Record<string, Profile> = {
   smoke: {
@@ -89,7 +93,7 @@ export const PROFILES: Record<string, Profile> = {
       transfer: true,
       sanity: { squareQueries: 20, images: 32 },
     },
-    geometric: { rotations: [30], translations: [0.1], scales: [0.8], affnistLike: true },
+    geometric: { rotations: [30], translations: [0.1], scales: [0.8], affnist40: true },
     gridImages: 4,
     disentanglement: { images: 32 },
   },
@@ -135,7 +139,7 @@ export const PROFILES: Record<string, Profile> = {
       transfer: true,
       sanity: { squareQueries: 1000, images: 500 },
     },
-    geometric: { rotations: [15, 30, 45, 60], translations: [0.1, 0.2], scales: [0.7, 0.8, 1.2, 1.3], affnistLike: true },
+    geometric: { rotations: [15, 30, 45, 60], translations: [0.1, 0.2], scales: [0.7, 0.8, 1.2, 1.3], affnist40: true },
     gridImages: 8,
     disentanglement: { images: 1000 },
   },

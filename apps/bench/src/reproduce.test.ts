@@ -64,7 +64,7 @@ describe('ddar-bench reproduce --profile smoke', () => {
       expect(run.clean.accuracy).toBeGreaterThanOrEqual(0);
       expect(run.clean.accuracy).toBeLessThanOrEqual(1);
       expect(run.attacks.map((a) => a.attack)).toEqual(expect.arrayContaining(['FGSM', 'PGD-3', 'APGD-CE', 'CW-L2']));
-      expect(run.geometric.map((g) => g.transform)).toEqual(expect.arrayContaining(['rotated', 'translated', 'scaled', 'affnist-like']));
+      expect(run.geometric.map((g) => g.transform)).toEqual(expect.arrayContaining(['rotated', 'translated', 'scaled', 'affnist40']));
       // The checks run at every radius of the profile's list, and say how strong PGD was there.
       expect([...new Set(run.sanity.map((check) => check.epsilon))]).toEqual([0.1, 0.3]);
       expect(run.sanity.every((check) => check.pgdAccuracy! >= 0 && check.pgdAccuracy! <= 1)).toBe(true);

@@ -17,7 +17,7 @@ export interface AttackResult {
 }
 
 export interface GeometricResult {
-  /** e.g. `rotated`, `translated`, `scaled`, `affnist-like`. */
+  /** e.g. `rotated`, `translated`, `scaled`, `affnist40` (`affnist-like` in results written before it). */
   transform: string;
   /** The transform's parameter: degrees, fraction of the image, scale factor; 0 where it has none. */
   parameter: number;
