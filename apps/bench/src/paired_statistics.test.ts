@@ -3,8 +3,6 @@ import {
   comparePaired,
   comparePairedByKey,
   decideFamily,
-  decodeCorrectness,
-  encodeCorrectness,
   holmAdjust,
   type PairedComparison,
 } from './paired_statistics.js';
@@ -245,27 +243,5 @@ describe('holmAdjust and decideFamily', () => {
     expect(decisions.map((d) => +d.adjustedPValue.toFixed(12))).toEqual([0.004, 0.06, 0.03, 0.3]);
     expect(decideFamily([{ pValue: 0.02, verdict: 'B better' }, { pValue: 0.5, verdict: 'not conclusive' }], { alpha: 0.1 })[0].verdict).toBe('B better');
     expect(() => decideFamily([], { alpha: 0 })).toThrow('decideFamily: options.alpha must be in (0, 1), but got 0');
-  });
-});
-
-describe('encodeCorrectness and decodeCorrectness', () => {
-  it('round-trips any length, eight images a byte', () => {
-    const random = new SeededRandom(8);
-    for (const length of [0, 1, 7, 8, 9, 1000]) {
-      const [v] = bernoulli(random, 1, length, 0.5);
-      const encoded = encodeCorrectness(v);
-      expect(encoded.startsWith(`${length}:`)).toBe(true);
-      expect(decodeCorrectness(encoded)).toEqual(v);
-    }
-    expect(encodeCorrectness([1, 0, 0, 0, 0, 0, 0, 0, 1])).toBe('9:AQE=');
-    expect(encodeCorrectness(new Uint8Array(1000)).length).toBe(5 + 168);
-  });
-
-  it('rejects values other than 0/1 and strings that do not hold the count they claim', () => {
-    expect(() => encodeCorrectness([1, 2])).toThrow('encodeCorrectness: correct[1] must be 0 or 1, but got 2');
-    expect(() => decodeCorrectness('AQE=')).toThrow('decodeCorrectness: expected "<count>:<base64>", but got "AQE="');
-    expect(() => decodeCorrectness('17:AQE=')).toThrow('does not hold exactly 17 values');
-    expect(() => decodeCorrectness('8:AQE=')).toThrow('does not hold exactly 8 values');
-    expect(() => decodeCorrectness('1:Ag==')).toThrow('does not hold exactly 1 values');
   });
 });

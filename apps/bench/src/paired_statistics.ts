@@ -10,7 +10,6 @@
  *   exact sign-flip p-value, and a verdict from the interval.
  * - {@link comparePairedByKey}: the same for several attacks, budgets or transforms at once.
  * - {@link holmAdjust} and {@link decideFamily}: the rule for a report that tests several claims.
- * - {@link encodeCorrectness} and {@link decodeCorrectness}: a compact form of a correctness vector for results.json.
  *
  * Pure TypeScript: no tfjs, no I/O. Randomness comes from `SeededRandom`, so the same input and seed give the same
  * interval on every machine.
@@ -169,39 +168,6 @@ export function decideFamily(
   if (!Array.isArray(comparisons)) throw new Error(`decideFamily: comparisons must be an array, but got ${String(comparisons)}`);
   const adjusted = holmAdjust(comparisons.map((c) => c.pValue));
   return comparisons.map((c, i) => ({ adjustedPValue: adjusted[i], verdict: adjusted[i] <= alpha ? c.verdict : 'not conclusive' }));
-}
-
-/**
- * A correctness vector as a short string for JSON: `"<count>:<base64 of the bits>"`, eight images a byte, image 0 in
- * the lowest bit. 1 000 images take 180 characters instead of 1 000 numbers.
- */
-export function encodeCorrectness(correct: ArrayLike<number>): string {
-  const where = 'encodeCorrectness';
-  if (correct === null || typeof correct !== 'object' || typeof correct.length !== 'number') {
-    throw new Error(`${where}: correct must be an array of 0/1 values, but got ${String(correct)}`);
-  }
-  const bytes = new Uint8Array(Math.ceil(correct.length / 8));
-  for (let i = 0; i < correct.length; i++) {
-    const v = correct[i];
-    if (v !== 0 && v !== 1) throw new Error(`${where}: correct[${i}] must be 0 or 1, but got ${String(v)}`);
-    if (v === 1) bytes[i >> 3] |= 1 << (i & 7);
-  }
-  return `${correct.length}:${Buffer.from(bytes).toString('base64')}`;
-}
-
-/** The vector {@link encodeCorrectness} encoded. */
-export function decodeCorrectness(encoded: string): Uint8Array {
-  const where = 'decodeCorrectness';
-  const match = typeof encoded === 'string' ? /^(\d+):([A-Za-z0-9+/]*={0,2})$/.exec(encoded) : null;
-  if (match === null) throw new Error(`${where}: expected "<count>:<base64>", but got ${JSON.stringify(encoded)}`);
-  const count = Number(match[1]);
-  const bytes = Buffer.from(match[2], 'base64');
-  if (bytes.length !== Math.ceil(count / 8) || (count % 8 !== 0 && bytes[bytes.length - 1] >> count % 8 !== 0)) {
-    throw new Error(`${where}: ${JSON.stringify(encoded.slice(0, 40))} does not hold exactly ${count} values`);
-  }
-  const out = new Uint8Array(count);
-  for (let i = 0; i < count; i++) out[i] = (bytes[i >> 3] >> (i & 7)) & 1;
-  return out;
 }
 
 function compare(where: string, a: CorrectnessBySeed, b: CorrectnessBySeed, options: PairedComparisonOptions): PairedComparison {
