@@ -1,7 +1,8 @@
 import type { DisentanglementReport } from '@ddar/disentangle';
+import { encodeCorrectness } from './correctness.js';
 import { renderReport } from './report.js';
 import type { Results, RunResult, Variant } from './results.js';
-import { summarize } from './results.js';
+import { attackKey, geometricKey, summarize } from './results.js';
 
 function run(variant: Variant, seed: number, clean: number, pgd: number, rotated: number, sanityPassed = true): RunResult {
   return {
@@ -52,10 +53,14 @@ describe('renderReport', () => {
     expect(text).toContain('| ddar | **97.0 ± 0.0** | **67.5 ± 3.5** |');
   });
 
-  it('says per claim whether DDAR beat the baseline and by how much', () => {
-    expect(text).toContain('- Robustness (PGD ε=0.1): ddar beat baseline by 30.0 points (55.0% vs 25.0%, 2 seeds).');
-    expect(text).toContain('- Geometric generalization (rotated 30): ddar beat baseline by 12.5 points (67.5% vs 55.0%, 2 seeds).');
-    expect(text).toContain('- Clean accuracy (clean): ddar tied baseline (97.0% vs 97.0%, 2 seeds).');
+  it('without per-image data, gives the difference of the means per claim and no verdict', () => {
+    expect(text).toContain('**Robustness to adversarial attacks** (ddar vs baseline):');
+    expect(text).toContain('- PGD ε=0.1: +30.0 points (55.0% vs 25.0%, 2 seeds); no per-image data, so no interval and no verdict.');
+    expect(text).toContain('**Generalization to geometric transforms** (ddar vs baseline):');
+    expect(text).toContain('- rotated 30: +12.5 points (67.5% vs 55.0%, 2 seeds); no per-image data, so no interval and no verdict.');
+    expect(text).toContain('- clean: +0.0 points (97.0% vs 97.0%, 2 seeds); no per-image data, so no interval and no verdict.');
+    expect(text).toContain('| Robustness to adversarial attacks | ddar vs baseline | no per-image data |');
+    expect(text).not.toMatch(/one standard deviation/);
   });
 
   it('flags failed gradient-masking checks plainly', () => {
@@ -74,9 +79,26 @@ describe('renderReport', () => {
     expect(vacuous).toContain('**At no checked radius did PGD leave the models between 0% and 100%: these checks say nothing.**');
   });
 
-  it('marks a difference inside the seed spread as not conclusive', () => {
-    const close = { ...results, runs: [run('baseline', 1, 0.9, 0.2, 0.5), run('baseline', 2, 0.9, 0.4, 0.5), run('ddar', 1, 0.9, 0.25, 0.5), run('ddar', 2, 0.9, 0.45, 0.5)] };
-    expect(renderReport(close)).toMatch(/PGD ε=0.1\): ddar beat baseline by 5.0 points .*not conclusive/);
+  it('decides a claim from the paired interval and the Holm-adjusted test, per column', () => {
+    // 400 images, 2 seeds. Under PGD, DDAR gets every image the baseline gets and 100 more; clean, both get the same ones.
+    const flags = (count: number) => encodeCorrectness(Array.from({ length: 400 }, (_, i) => (i < count ? 1 : 0)));
+    const withImages = (r: RunResult, clean: number, pgd: number): RunResult => ({
+      ...r,
+      perImage: { count: 400, clean: flags(clean), attacks: { [attackKey('PGD', 0.1)]: flags(pgd) }, geometric: { [geometricKey('rotated', 30)]: flags(clean) } },
+    });
+    const paired = renderReport({
+      ...results,
+      runs: [
+        withImages(run('baseline', 1, 0.9, 0.25, 0.9), 360, 100),
+        withImages(run('baseline', 2, 0.9, 0.25, 0.9), 360, 100),
+        withImages(run('ddar', 1, 0.9, 0.5, 0.9), 360, 200),
+        withImages(run('ddar', 2, 0.9, 0.5, 0.9), 360, 200),
+      ],
+    });
+    expect(paired).toMatch(/- PGD ε=0.1: \+25\.0 points \[\+2[0-9]\.[0-9], \+2[0-9]\.[0-9]\] \(95% CI, paired bootstrap over 2 seeds × 400 images\), p < 0\.001: ddar better; Holm-adjusted over the claim's 1 column, p < 0\.001: \*\*ddar better\*\*\./);
+    expect(paired).toMatch(/- clean: 0\.0 points \[0\.0, 0\.0\].*p = 1\.000: \*\*not conclusive\*\*\./);
+    expect(paired).toContain('| Robustness to adversarial attacks | ddar vs baseline | ddar better in 1 of 1 |');
+    expect(paired).toContain('| Clean accuracy | ddar vs baseline | not conclusive in 1 of 1 |');
   });
 });
 
@@ -153,10 +175,9 @@ describe('renderReport: geometric consistency', () => {
       runs: [...results.runs, run('baseline+aug', 1, 0.97, 0.3, 0.8), run('ddar+consistency', 1, 0.97, 0.35, 0.9)],
     };
     const text = renderReport(both);
-    expect(text).toContain('- Robustness, both with geometric augmentation (PGD ε=0.1): ddar+consistency beat baseline+aug by 5.0 points (35.0% vs 30.0%, 1 seed).');
-    expect(text).toContain(
-      '- Geometric generalization, both with geometric augmentation (rotated 30): ddar+consistency beat baseline+aug by 10.0 points (90.0% vs 80.0%, 1 seed).',
-    );
+    expect(text).toContain('**Robustness, both with geometric augmentation** (ddar+consistency vs baseline+aug):');
+    expect(text).toContain('**Geometric generalization, both with geometric augmentation** (ddar+consistency vs baseline+aug):');
+    expect(text).toContain('- rotated 30: +10.0 points (90.0% vs 80.0%, 1 seed); no per-image data, so no interval and no verdict.');
     expect(text).toContain('baseline+aug and ddar+consistency saw small random rotations, shifts and scalings in training');
     const one = renderReport({ ...results, runs: [...results.runs, run('ddar+consistency', 1, 0.97, 0.35, 0.9)] });
     expect(one).not.toContain('both with geometric augmentation');

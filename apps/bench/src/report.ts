@@ -1,5 +1,9 @@
 import type { DisentanglementReport } from '@ddar/disentangle';
-import { collect, summarize, VARIANTS, type Results, type RunResult, type SanityCheck, type Summary, type Variant } from './results.js';
+import { decodeCorrectness } from './correctness.js';
+import { comparePaired, decideFamily, type PairedComparison, type Verdict } from './paired_statistics.js';
+import {
+  attackKey, collect, geometricKey, summarize, VARIANTS, type Results, type RunResult, type SanityCheck, type Summary, type Variant,
+} from './results.js';
 
 const percent = (x: number) => (100 * x).toFixed(1);
 
@@ -12,6 +16,8 @@ function cell(summary: Summary, best: boolean): string {
 interface Column {
   header: string;
   pick: (run: RunResult) => number | undefined;
+  /** The run's per-image correctness for this column (correctness.ts), absent in results written before it was kept. */
+  perImage: (run: RunResult) => string | undefined;
 }
 
 function table(results: Results, dataset: string, columns: Column[]): string {
@@ -37,6 +43,7 @@ function attackColumns(results: Results, dataset: string): Column[] {
   return [...keys.values()].map(({ attack, epsilon }) => ({
     header: `${attack} ε=${+epsilon.toFixed(4)}`,
     pick: (run) => run.attacks.find((a) => a.attack === attack && a.epsilon === epsilon)?.accuracy,
+    perImage: (run) => run.perImage?.attacks[attackKey(attack, epsilon)],
   }));
 }
 
@@ -48,6 +55,7 @@ function geometricColumns(results: Results, dataset: string): Column[] {
   return [...keys.values()].map(({ transform, parameter }) => ({
     header: parameter === 0 ? transform : `${transform} ${parameter}`,
     pick: (run) => run.geometric.find((g) => g.transform === transform && g.parameter === parameter)?.accuracy,
+    perImage: (run) => run.perImage?.geometric[geometricKey(transform, parameter)],
   }));
 }
 
@@ -121,18 +129,77 @@ function disentanglementExplained(results: Results, dataset: string): string {
   ].join('\n');
 }
 
-/** One plain sentence per claim: did `challenger` beat `reference`, by how much, over how many seeds. */
-function claim(results: Results, dataset: string, label: string, column: Column, challenger: Variant, reference: Variant): string | undefined {
-  const a = summarize(collect(results, dataset, challenger, column.pick));
-  const b = summarize(collect(results, dataset, reference, column.pick));
-  if (a.n === 0 || b.n === 0) return undefined;
-  const delta = 100 * (a.mean - b.mean);
-  const verdict = delta > 0 ? `${challenger} beat ${reference}` : delta < 0 ? `${challenger} did NOT beat ${reference}` : `${challenger} tied ${reference}`;
-  const spread = Math.max(a.std, b.std) * 100;
-  const noise = a.n > 1 && delta !== 0 && Math.abs(delta) <= spread ? ` (within one standard deviation, ${spread.toFixed(1)} points: not conclusive)` : '';
-  const by = delta === 0 ? '' : ` by ${Math.abs(delta).toFixed(1)} points`;
-  return `- ${label} (${column.header}): ${verdict}${by} ` +
-    `(${percent(a.mean)}% vs ${percent(b.mean)}%, ${Math.min(a.n, b.n)} seed${Math.min(a.n, b.n) > 1 ? 's' : ''})${noise}.`;
+/** One claim of the paper, or of ours, as a family of comparisons: `challenger` against `reference` on every column. */
+interface ClaimFamily {
+  label: string;
+  challenger: Variant;
+  reference: Variant;
+  columns: Column[];
+}
+
+/**
+ * Each column of a claim family as a paired comparison (paired_statistics.ts) on the seeds both variants ran, with the
+ * family's Holm-adjusted p-values: a column is decided only when its interval excludes 0 and its adjusted p is at most
+ * 0.05. Columns whose runs kept no per-image correctness get the difference of the means and no verdict.
+ */
+function claimLines(results: Results, dataset: string, family: ClaimFamily): { lines: string[]; decided: Map<Verdict, number> } {
+  const runsOf = (variant: Variant) => new Map(results.runs.filter((r) => r.dataset === dataset && r.variant === variant).map((r) => [r.seed, r]));
+  const challengers = runsOf(family.challenger);
+  const references = runsOf(family.reference);
+  const seeds = [...challengers.keys()].filter((seed) => references.has(seed)).sort((x, y) => x - y);
+  const decided = new Map<Verdict, number>();
+  if (seeds.length === 0) return { lines: [], decided };
+  const rows: Array<{ column: Column; text: string; comparison?: PairedComparison }> = [];
+  for (const column of family.columns) {
+    const encoded = seeds.map((seed) => [column.perImage(challengers.get(seed)!), column.perImage(references.get(seed)!)] as const);
+    const counts = seeds.map((seed) => [challengers.get(seed)!.perImage?.count, references.get(seed)!.perImage?.count] as const);
+    if (encoded.every(([x, y]) => x !== undefined && y !== undefined) && counts.every(([x, y]) => x !== undefined && x === y)) {
+      const comparison = comparePaired(
+        encoded.map(([x], i) => decodeCorrectness(x!, counts[i][0]!)),
+        encoded.map(([, y], i) => decodeCorrectness(y!, counts[i][1]!)),
+        { names: { a: family.challenger, b: family.reference } },
+      );
+      rows.push({ column, text: comparison.summary, comparison });
+      continue;
+    }
+    const a = summarize(collect(results, dataset, family.challenger, column.pick));
+    const b = summarize(collect(results, dataset, family.reference, column.pick));
+    if (a.n === 0 || b.n === 0) continue;
+    const delta = 100 * (a.mean - b.mean);
+    rows.push({
+      column,
+      text: `${delta >= 0 ? '+' : ''}${delta.toFixed(1)} points (${percent(a.mean)}% vs ${percent(b.mean)}%, ${Math.min(a.n, b.n)} seed${Math.min(a.n, b.n) > 1 ? 's' : ''}); no per-image data, so no interval and no verdict`,
+    });
+  }
+  const compared = rows.filter((row) => row.comparison !== undefined);
+  const decisions = decideFamily(compared.map((row) => row.comparison!));
+  const lines = rows.map((row) => {
+    const index = compared.indexOf(row);
+    if (index < 0) return `- ${row.column.header}: ${row.text}.`;
+    const { adjustedPValue, verdict } = decisions[index];
+    decided.set(verdict, (decided.get(verdict) ?? 0) + 1);
+    const name = verdict === 'A better' ? `${family.challenger} better` : verdict === 'B better' ? `${family.reference} better` : 'not conclusive';
+    return `- ${row.column.header}: ${row.text}; Holm-adjusted over the claim's ${compared.length} column${compared.length > 1 ? 's' : ''}, ${formatP(adjustedPValue)}: **${name}**.`;
+  });
+  return { lines, decided };
+}
+
+function formatP(p: number): string {
+  return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`;
+}
+
+/** The claim's verdict over its columns, in one cell: how many columns each way. */
+function tally(family: ClaimFamily, decided: Map<Verdict, number>): string {
+  const total = [...decided.values()].reduce((x, y) => x + y, 0);
+  if (total === 0) return 'no per-image data';
+  const better = decided.get('A better') ?? 0;
+  const worse = decided.get('B better') ?? 0;
+  const open = decided.get('not conclusive') ?? 0;
+  return [
+    better > 0 ? `${family.challenger} better in ${better}` : '',
+    worse > 0 ? `${family.reference} better in ${worse}` : '',
+    open > 0 ? `not conclusive in ${open}` : '',
+  ].filter((part) => part !== '').join(', ') + ` of ${total}`;
 }
 
 /**
@@ -185,7 +252,7 @@ export function renderReport(results: Results): string {
   ];
   for (const dataset of datasets) {
     const seeds = new Set(results.runs.filter((r) => r.dataset === dataset).map((r) => r.seed));
-    const cleanColumn: Column = { header: 'clean', pick: (run) => run.clean.accuracy };
+    const cleanColumn: Column = { header: 'clean', pick: (run) => run.clean.accuracy, perImage: (run) => run.perImage?.clean };
     const attacks = attackColumns(results, dataset);
     const geometric = geometricColumns(results, dataset);
     out.push('', `## ${dataset} (${seeds.size} seed${seeds.size > 1 ? 's' : ''})`, '');
@@ -199,31 +266,41 @@ export function renderReport(results: Results): string {
     }
     const disentanglement = disentanglementTable(results, dataset);
     if (disentanglement !== undefined) out.push('', '### Disentanglement', '', disentanglement, '', disentanglementExplained(results, dataset));
-    const claims: string[] = [];
-    for (const column of attacks) {
-      const c = claim(results, dataset, 'Robustness', column, 'ddar', 'baseline');
-      if (c !== undefined) claims.push(c);
+    const has = (variant: Variant) => results.runs.some((r) => r.dataset === dataset && r.variant === variant);
+    const candidates: ClaimFamily[] = [
+      { label: 'Clean accuracy', challenger: 'ddar', reference: 'baseline', columns: [cleanColumn] },
+      { label: 'Robustness to adversarial attacks', challenger: 'ddar', reference: 'baseline', columns: attacks },
+      { label: 'Robustness: disentangled vs plain autoencoding', challenger: 'ddar', reference: 'ae-reg', columns: attacks },
+      { label: 'Generalization to geometric transforms', challenger: 'ddar', reference: 'baseline', columns: geometric },
+      { label: 'Geometric generalization: disentangled vs plain autoencoding', challenger: 'ddar', reference: 'ae-reg', columns: geometric },
+      { label: 'Complementary to PGD adversarial training', challenger: 'ddar+pgd-at', reference: 'pgd-at', columns: attacks },
+      { label: 'Complementary to fast adversarial training', challenger: 'ddar+fgsm-at', reference: 'fgsm-at', columns: attacks },
+      { label: 'Robustness, both with geometric augmentation', challenger: 'ddar+consistency', reference: 'baseline+aug', columns: attacks },
+      { label: 'Geometric generalization, both with geometric augmentation', challenger: 'ddar+consistency', reference: 'baseline+aug', columns: geometric },
+    ];
+    const families = candidates.filter((family) => family.columns.length > 0 && has(family.challenger) && has(family.reference));
+    const claimSections: string[] = [];
+    const verdictRows: string[] = [];
+    for (const family of families) {
+      const { lines, decided } = claimLines(results, dataset, family);
+      if (lines.length === 0) continue;
+      claimSections.push('', `**${family.label}** (${family.challenger} vs ${family.reference}):`, '', ...lines);
+      verdictRows.push(`| ${family.label} | ${family.challenger} vs ${family.reference} | ${tally(family, decided)} |`);
     }
-    for (const column of geometric) {
-      const c = claim(results, dataset, 'Geometric generalization', column, 'ddar', 'baseline');
-      if (c !== undefined) claims.push(c);
-    }
-    for (const [regularized, adversarial] of [['ddar+pgd-at', 'pgd-at'], ['ddar+fgsm-at', 'fgsm-at']] as const) {
-      for (const column of attacks) {
-        const c = claim(results, dataset, 'Complementary to adversarial training', column, regularized, adversarial);
-        if (c !== undefined) claims.push(c);
-      }
-    }
-    for (const column of attacks) {
-      const c = claim(results, dataset, 'Robustness, both with geometric augmentation', column, 'ddar+consistency', 'baseline+aug');
-      if (c !== undefined) claims.push(c);
-    }
-    for (const column of geometric) {
-      const c = claim(results, dataset, 'Geometric generalization, both with geometric augmentation', column, 'ddar+consistency', 'baseline+aug');
-      if (c !== undefined) claims.push(c);
-    }
-    const cleanClaim = claim(results, dataset, 'Clean accuracy', cleanColumn, 'ddar', 'baseline');
-    out.push('', '### Claims', '', ...(cleanClaim !== undefined ? [cleanClaim] : []), ...claims);
+    out.push(
+      '',
+      '### Claims',
+      '',
+      'Each line compares two models on the same test images and seeds: the mean difference in accuracy, its 95% interval',
+      '(paired bootstrap over seeds and images), an exact paired sign-flip test, and the Holm-adjusted p over the columns of',
+      'the same claim. A column is decided only when the interval excludes 0 and the adjusted p is at most 0.05; otherwise it',
+      'is not conclusive. docs/reproduction.md ("How the report decides a claim") explains the method.',
+      '',
+      '| claim | comparison | verdict, by column |',
+      '|---|---|---|',
+      ...verdictRows,
+      ...claimSections,
+    );
 
     const sanity = results.runs.filter((r) => r.dataset === dataset).flatMap((r) => r.sanity.map((s) => ({ ...s, run: r })));
     out.push('', '### Gradient-masking sanity checks', '', ...sanitySummary(sanity));
