@@ -85,9 +85,9 @@ export async function evaluateModel(model: ClassifierModel, test: Dataset, conte
       perExample: true,
     });
     const seconds = (performance.now() - started) / 1000;
-    const { robustAccuracy: accuracies, correct } = report.attacks[0];
+    const { robustAccuracy: accuracies, correct, norm } = report.attacks[0];
     epsilons.forEach((epsilon, i) => {
-      attacks.push({ attack: name, epsilon, accuracy: accuracies[i], count: report.examples, seconds });
+      attacks.push({ attack: name, norm, epsilon, accuracy: accuracies[i], count: report.examples, seconds });
       perImage.attacks[attackKey(name, epsilon)] = encodeCorrectness(correct![i]);
     });
     log(`  ${name}: ${epsilons.map((e, i) => `ε=${+e.toFixed(4)} ${(100 * accuracies[i]).toFixed(1)}%`).join(', ')} (${seconds.toFixed(0)} s)`);

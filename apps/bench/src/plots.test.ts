@@ -1,5 +1,5 @@
 import { PNG } from 'pngjs';
-import { renderPlots } from './plots.js';
+import { renderPlots, studentT975 } from './plots.js';
 import type { Results } from './results.js';
 
 describe('renderPlots', () => {
@@ -23,6 +23,24 @@ describe('renderPlots', () => {
     expect(plots[0].svg).toContain('mnist: FGSM');
     expect(plots[0].svg).toContain('accuracy (%)');
     expect(plots[0].svg).not.toContain('accuracy (%), low');
+    expect(plots[0].svg).toContain('ε (L∞ radius, images in [0, 1])');
+    expect(plots[0].svg).toContain('one seed: no error bars');
+  });
+
+  it('draws 95% intervals of the mean over seeds, and names the norm an attack is measured in', async () => {
+    const base = { train: { seconds: 1, epochs: 1 }, sanity: [], geometric: [] };
+    const runOf = (seed: number, clean: number, cw: number) => ({
+      ...base, dataset: 'mnist', seed, variant: 'ddar', clean: { accuracy: clean, count: 10 },
+      attacks: [{ attack: 'CW-L2', norm: 'l2', epsilon: 1, accuracy: cw, count: 10, seconds: 1 }],
+    });
+    const [plot] = await renderPlots({ runs: [runOf(1, 0.9, 0.3), runOf(2, 0.9, 0.5)] } as unknown as Results);
+    expect(plot.svg).toContain('ε (L2 radius, images in [0, 1])');
+    expect(plot.svg).toContain('mean over 2 seeds; bars: 95% confidence interval of the mean over seeds');
+    // 40 ± t(0.975, 1) · sd / √2 = 40 ± 12.706 · 14.14 / 1.414 = 40 ± 127.06 points, cut to [0, 100].
+    expect(studentT975(1)).toBe(12.706);
+    expect(studentT975(3)).toBe(3.182);
+    const bars = [...plot.svg.matchAll(/aria-label="([^"]*)"[^>]*aria-roledescription="errorbar"/g)].map((m) => m[1]);
+    expect(bars).toContain('ε (L2 radius, images in [0, 1]): 1; accuracy (%): 0; upper_low: 100; model: ddar; high: 100; low: 0');
   });
 
   it('draws the code response (relative code change vs rotation), mean over seeds, a line per model and code', async () => {

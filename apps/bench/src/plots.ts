@@ -25,10 +25,13 @@ async function plotOf(name: string, spec: vl.TopLevelSpec): Promise<Plot> {
   return { name, svg, png };
 }
 
-async function render(name: string, title: string, xTitle: string, points: Point[]): Promise<Plot> {
+async function render(name: string, title: string, xTitle: string, points: Point[], seeds: number): Promise<Plot> {
   return plotOf(name, {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title,
+    title: {
+      text: title,
+      subtitle: seeds > 1 ? `mean over ${seeds} seeds; bars: 95% confidence interval of the mean over seeds` : 'one seed: no error bars',
+    },
     width: 360,
     height: 240,
     data: { values: points },
@@ -104,8 +107,30 @@ function points(
   return [...grouped.entries()].map(([key, values]) => {
     const [model, x] = key.split('\u0000');
     const s = summarize(values);
-    return { model, x: Number(x), accuracy: 100 * s.mean, low: 100 * (s.mean - s.std), high: 100 * (s.mean + s.std) };
+    const half = s.n > 1 ? studentT975(s.n - 1) * (s.std / Math.sqrt(s.n)) : 0;
+    // Accuracy cannot leave [0, 100]; with 2 seeds the interval easily would (t = 12.7).
+    return { model, x: Number(x), accuracy: 100 * s.mean, low: Math.max(0, 100 * (s.mean - half)), high: Math.min(100, 100 * (s.mean + half)) };
   });
+}
+
+/** The 97.5% quantile of Student's t with `df` degrees of freedom: the half-width factor of a 95% interval of a mean. */
+export function studentT975(df: number): number {
+  const table = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086];
+  return df <= table.length ? table[df - 1] : 1.96 + 2.4 / df;
+}
+
+/** Seeds per model of a dataset (the most any model has). */
+function seedCount(results: Results, dataset: string): number {
+  const seeds = new Map<string, Set<number>>();
+  for (const run of results.runs.filter((r) => r.dataset === dataset)) seeds.set(run.variant, (seeds.get(run.variant) ?? new Set()).add(run.seed));
+  return Math.max(0, ...[...seeds.values()].map((set) => set.size));
+}
+
+/** The norm an attack's radius is measured in, for the axis title; results written before it was recorded name it in the attack. */
+function normOf(results: Results, dataset: string, attack: string): string {
+  const recorded = results.runs.filter((r) => r.dataset === dataset).flatMap((r) => r.attacks).find((a) => a.attack === attack)?.norm;
+  const norm = recorded ?? (/L2/i.test(attack) ? 'l2' : 'linf');
+  return norm === 'l2' ? 'L2' : 'L∞';
 }
 
 /**
@@ -121,14 +146,15 @@ export async function renderPlots(results: Results): Promise<Plot[]> {
         { x: 0, accuracy: run.clean.accuracy },
         ...run.attacks.filter((a) => a.attack === attack).map((a) => ({ x: a.epsilon, accuracy: a.accuracy })),
       ]);
-      plots.push(await render(`${dataset}-${attack}-vs-epsilon`, `${dataset}: ${attack}`, 'epsilon', data));
+      const seeds = seedCount(results, dataset);
+      plots.push(await render(`${dataset}-${attack}-vs-epsilon`, `${dataset}: ${attack}`, `ε (${normOf(results, dataset, attack)} radius, images in [0, 1])`, data, seeds));
     }
     const rotation = points(results, dataset, (run) => [
       { x: 0, accuracy: run.clean.accuracy },
       ...run.geometric.filter((g) => g.transform === 'rotated').map((g) => ({ x: g.parameter, accuracy: g.accuracy })),
     ]);
     if (rotation.some((p) => p.x !== 0)) {
-      plots.push(await render(`${dataset}-rotation`, `${dataset}: rotated test images`, 'rotation (degrees)', rotation));
+      plots.push(await render(`${dataset}-rotation`, `${dataset}: rotated test images`, 'rotation (degrees)', rotation, seedCount(results, dataset)));
     }
     const response = codeResponsePoints(results, dataset);
     if (response.length > 0) plots.push(await renderCodeResponse(`${dataset}-code-response`, dataset, response));

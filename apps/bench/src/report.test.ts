@@ -63,6 +63,21 @@ describe('renderReport', () => {
     expect(text).not.toMatch(/one standard deviation/);
   });
 
+  it('states seeds and images with every table, and embeds the plots and grids a run wrote', () => {
+    expect(text).toContain('## mnist (2 seeds, the first 100 test images)');
+    expect(text).toContain('Accuracy in %, mean ± sample std over 2 seeds, the first 100 test images.');
+    expect(text).not.toContain('### Plots');
+    const embedded = renderReport(results, {
+      plots: ['plots/mnist-PGD-vs-epsilon.png', 'plots/mnist-PGD-vs-epsilon.svg', 'plots/cifar10-FGSM-vs-epsilon.png'],
+      grids: ['grids/mnist-ddar.png', 'grids/mnist-ddar-templates.png'],
+    });
+    expect(embedded).toContain('![PGD-vs-epsilon](plots/mnist-PGD-vs-epsilon.png)');
+    expect(embedded).not.toContain('cifar10-FGSM');
+    expect(embedded).not.toContain('.svg)');
+    expect(embedded).toContain('![ddar: reconstructions and code swaps](grids/mnist-ddar.png)');
+    expect(embedded).toContain('![ddar: per-class templates](grids/mnist-ddar-templates.png)');
+  });
+
   it('flags failed gradient-masking checks plainly', () => {
     expect(text).toContain('**1 of 4 checks FAILED**');
     expect(text).toContain('  - ddar (seed 1): PGD beats FGSM: PGD 50.0% > FGSM 40.0%');

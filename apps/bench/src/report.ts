@@ -234,7 +234,40 @@ function sanitySummary(sanity: Array<SanityCheck & { run: RunResult }>): string[
   return lines;
 }
 
-export function renderReport(results: Results): string {
+/** Files a run wrote beside report.md, relative to it, which the report embeds: `plots/<name>.png`, `grids/<name>.png`. */
+export interface ReportArtifacts {
+  plots: string[];
+  grids: string[];
+}
+
+/** The plots and grids of one dataset, embedded, each with a caption saying what it shows. */
+function figures(dataset: string, artifacts: ReportArtifacts): string[] {
+  const plots = artifacts.plots.filter((file) => file.startsWith(`plots/${dataset}-`) && file.endsWith('.png')).sort();
+  const grids = artifacts.grids.filter((file) => file.startsWith(`grids/${dataset}-`) && file.endsWith('.png')).sort();
+  const out: string[] = [];
+  if (plots.length > 0) {
+    out.push('', '### Plots', '');
+    for (const file of plots) out.push(`![${file.slice(`plots/${dataset}-`.length, -'.png'.length)}](${file})`, '');
+  }
+  if (grids.length > 0) {
+    out.push(
+      '### Grids',
+      '',
+      'Seed 1, the first test images; every row is labeled at its left. Reconstruction grids: inputs, templates, displacement',
+      'fields, reconstructions, geometry donors, and swaps (appearance of the input, geometry of the donor). Template grids:',
+      'per class, its first test images and their templates.',
+      '',
+    );
+    for (const file of grids) {
+      const name = file.slice(`grids/${dataset}-`.length, -'.png'.length);
+      const caption = name.endsWith('-templates') ? `${name.slice(0, -'-templates'.length)}: per-class templates` : `${name}: reconstructions and code swaps`;
+      out.push(`**${caption}**`, '', `![${caption}](${file})`, '');
+    }
+  }
+  return out;
+}
+
+export function renderReport(results: Results, artifacts?: ReportArtifacts): string {
   const datasets = [...new Set(results.runs.map((r) => r.dataset))];
   const out: string[] = [
     `# DDAR reproduction — profile \`${results.profile}\``,
@@ -255,10 +288,12 @@ export function renderReport(results: Results): string {
     const cleanColumn: Column = { header: 'clean', pick: (run) => run.clean.accuracy, perImage: (run) => run.perImage?.clean };
     const attacks = attackColumns(results, dataset);
     const geometric = geometricColumns(results, dataset);
-    out.push('', `## ${dataset} (${seeds.size} seed${seeds.size > 1 ? 's' : ''})`, '');
-    out.push('### Adversarial robustness', '', table(results, dataset, [cleanColumn, ...attacks]));
+    const images = [...new Set(results.runs.filter((r) => r.dataset === dataset).map((r) => r.clean.count))].join(' or ');
+    const scope = `${seeds.size} seed${seeds.size > 1 ? 's' : ''}, the first ${images} test images`;
+    out.push('', `## ${dataset} (${scope})`, '');
+    out.push('### Adversarial robustness', '', `Accuracy in %, mean ± sample std over ${scope}.`, '', table(results, dataset, [cleanColumn, ...attacks]));
     if (geometric.length > 0) {
-      out.push('', '### Geometric generalization (transforms never seen in training)', '', table(results, dataset, [cleanColumn, ...geometric]));
+      out.push('', '### Geometric generalization (transforms never seen in training)', '', `Accuracy in %, mean ± sample std over ${scope}.`, '', table(results, dataset, [cleanColumn, ...geometric]));
       const augmented = (['baseline+aug', 'ddar+consistency'] as const).filter((v) => results.runs.some((r) => r.dataset === dataset && r.variant === v));
       if (augmented.length > 0) {
         out.push('', `${augmented.join(' and ')} saw small random rotations, shifts and scalings in training (the profile's \`consistency.augmentation\`): for ${augmented.length > 1 ? 'them' : 'it'} only the transforms beyond those ranges are unseen.`);
@@ -304,6 +339,7 @@ export function renderReport(results: Results): string {
 
     const sanity = results.runs.filter((r) => r.dataset === dataset).flatMap((r) => r.sanity.map((s) => ({ ...s, run: r })));
     out.push('', '### Gradient-masking sanity checks', '', ...sanitySummary(sanity));
+    if (artifacts !== undefined) out.push(...figures(dataset, artifacts));
   }
   return out.join('\n') + '\n';
 }

@@ -182,9 +182,12 @@ async function writeGrids(model: ClassifierModel, testSet: Dataset, gridImages: 
 
 async function writeArtifacts(results: Results, out: string): Promise<void> {
   await writeFileAtomic(path.join(out, 'results.json'), JSON.stringify(results, null, 2));
-  await writeFileAtomic(path.join(out, 'report.md'), renderReport(results));
+  const plots: string[] = [];
   for (const plot of await renderPlots(results)) {
     await writeFileAtomic(path.join(out, 'plots', `${plot.name}.svg`), plot.svg);
     await writeFileAtomic(path.join(out, 'plots', `${plot.name}.png`), plot.png);
+    plots.push(`plots/${plot.name}.png`);
   }
+  const grids = (await fs.readdir(path.join(out, 'grids')).catch(() => [] as string[])).map((file) => `grids/${file}`);
+  await writeFileAtomic(path.join(out, 'report.md'), renderReport(results, { plots, grids }));
 }

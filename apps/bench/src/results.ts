@@ -9,6 +9,8 @@ export type Variant = (typeof VARIANTS)[number];
 
 export interface AttackResult {
   attack: string;
+  /** The norm `epsilon` is measured in; absent in results written before it was recorded. */
+  norm?: 'linf' | 'l2';
   epsilon: number;
   accuracy: number;
   /** Images evaluated. */
