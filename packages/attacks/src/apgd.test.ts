@@ -2,9 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { APGD, apgdCheckpoints } from './apgd.js';
 import { disposeResults } from './attack.js';
 import type { Model } from './model.js';
+import { asModel } from './model.js';
+import { predict } from './ops.js';
 import { PGD } from './pgd.js';
 import { l2Distances, maxLinf, range } from './test-utils/checks.js';
+import { linearModel } from './test-utils/linear.js';
 import { setUpMnistAttack, type MnistFixture } from './test-utils/mnist_mlp.js';
+import { recordingModel } from './test-utils/recording.js';
 
 let mnist: MnistFixture;
 let model: Model;
@@ -74,5 +78,61 @@ describe('APGD-CE', () => {
     });
     disposeResults(one);
     disposeResults(two);
+  });
+});
+
+describe('APGD-DLR', () => {
+  test("is named after its loss and rejects an unknown one by name", () => {
+    expect(new APGD({ loss: 'dlr' }).name).toBe('APGD-DLR');
+    expect(new APGD().name).toBe('APGD-CE');
+    expect(() => new APGD({ loss: 'hinge' as never })).toThrow("APGD: config.loss must be 'ce' or 'dlr', but got 'hinge'");
+    expect(() => new APGD({ loss: 'dlr', steps: 0 })).toThrow('APGD-DLR: config.steps must be a positive integer, but got 0');
+  });
+
+  test('is never weaker than its first iterate, stays in the ball, and fools most of the MLP at eps 0.1', async () => {
+    const recorded = recordingModel(model);
+    const labels = Int32Array.from(y.dataSync());
+    const epsilons = [0.05, 0.1];
+    const results = await new APGD({ loss: 'dlr', steps: 20, seed: 1 }).run(recorded.model, x, y, { epsilons });
+    // Forward passes: the class count on the clean batch, then per epsilon the random start, one per step, and the
+    // judging of the result.
+    const perEpsilon = 1 + 20 + 1;
+    expect(recorded.predictions).toHaveLength(1 + epsilons.length * perEpsilon);
+    results.forEach((r, e) => {
+      const start = recorded.predictions[1 + e * perEpsilon];
+      const startAccuracy = start.filter((p, i) => p === labels[i]).length / labels.length;
+      expect(r.robustAccuracy).toBeLessThanOrEqual(startAccuracy);
+      // Per example, too: whatever the random start already fooled stays fooled.
+      start.forEach((p, i) => {
+        if (p !== labels[i]) expect(r.success[i]).toBe(1);
+      });
+      expect(maxLinf(r.clipped, x)).toBeLessThanOrEqual(epsilons[e] + 1e-6);
+    });
+    expect(results[1].robustAccuracy).toBeLessThan(0.5);
+    disposeResults(results);
+  });
+
+  test('is reproducible from its seed and differs across seeds', async () => {
+    const a = await new APGD({ loss: 'dlr', steps: 5, seed: 1 }).run(model, x, y, { epsilons: [0.05] });
+    const b = await new APGD({ loss: 'dlr', steps: 5, seed: 1 }).run(model, x, y, { epsilons: [0.05] });
+    const c = await new APGD({ loss: 'dlr', steps: 5, seed: 2 }).run(model, x, y, { epsilons: [0.05] });
+    expect(maxLinf(a[0].raw, b[0].raw)).toBe(0);
+    expect(Array.from(a[0].success)).toEqual(Array.from(b[0].success));
+    expect(maxLinf(a[0].raw, c[0].raw)).toBeGreaterThan(0);
+    [a, b, c].forEach(disposeResults);
+  });
+
+  test('needs at least 3 classes, and says so naming the model', async () => {
+    const twoClasses = asModel(linearModel([[1, -1], [0.5, 0.2], [-0.3, 0.4], [0.1, 0.1]], [0, 0]));
+    const small = tf.tensor4d([0.1, 0.2, 0.3, 0.4], [1, 2, 2, 1]);
+    const label = predict(twoClasses, small);
+    const before = tf.memory().numTensors;
+    await expect(new APGD({ loss: 'dlr' }).run(twoClasses, small, label, { epsilons: [0.1] })).rejects.toThrow(
+      'APGD-DLR: model must return at least 3 logits for the DLR loss (it divides by z_π1 - z_π3), but returns 2',
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    // Cross-entropy has no such need.
+    disposeResults(await new APGD({ steps: 2 }).run(twoClasses, small, label, { epsilons: [0.1] }));
+    small.dispose();
   });
 });

@@ -1,5 +1,5 @@
 /**
- * APGD-CE — Auto-PGD on the cross-entropy loss.
+ * APGD-CE and APGD-DLR — Auto-PGD on the cross-entropy or the DLR loss (dlr.ts).
  * F. Croce, M. Hein, "Reliable evaluation of adversarial robustness with an ensemble of diverse
  * parameter-free attacks", ICML 2020 (Algorithm 1).
  *
@@ -12,17 +12,22 @@
  *   1. the loss increased in fewer than rho = 0.75 of the steps since the last checkpoint, or
  *   2. eta was not reduced at the last checkpoint and f_max did not improve since then.
  * Each example keeps its own step size. As in the authors' code, the first point is a random start
- * in the ball, and an example's result is its first misclassified iterate, else its best-loss one.
+ * in the ball, and an example's result is its first misclassified iterate, else its best-loss one:
+ * every iterate is scored by the forward pass that takes its gradient. The loop (apgdRun) is shared
+ * with the targeted APGD-T (apgd_t.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { runAttack, type Attack, type AttackContext, type AttackResult, type RunOptions } from './attack.js';
-import type { ModelLike } from './model.js';
+import { runAttack, type Attack, type AttackResult, type RunOptions } from './attack.js';
+import { dlrLoss } from './dlr.js';
+import type { Model, ModelLike } from './model.js';
 import { ascentStep, crossEntropy, lossAndGrad, perExample, projectToBall, randomStart, selectRows, type Norm } from './ops.js';
 import { SeededRandom } from '@ddar/random';
 import { checkInRange, checkPositiveInt, checkSeed, type Labels } from './validate.js';
 
 /** Hyper-parameters of {@link APGD}; the step size is not one of them (APGD adapts it per example). */
 export interface ApgdConfig {
+  /** The loss to ascend: `'ce'` (APGD-CE) or `'dlr'` (APGD-DLR, for models with at least 3 classes). Default `'ce'`. */
+  loss?: ApgdLoss;
   /** Default `'linf'`. */
   norm?: Norm;
   /** Iterations N. Default 100, as in the paper. */
@@ -58,14 +63,199 @@ export function apgdCheckpoints(steps: number): number[] {
   return checkpoints;
 }
 
+/** {@link ApgdConfig} after defaults and validation, as the APGD loop takes it. */
+export interface ApgdSettings {
+  norm: Norm;
+  steps: number;
+  restarts: number;
+  momentum: number;
+  rho: number;
+  randomStart: boolean;
+  seed: number;
+}
+
+/** Defaults and validation of the hyper-parameters every APGD variant shares (APGD-CE, APGD-DLR, APGD-T). */
+export function resolveApgdSettings(where: string, config: Omit<ApgdConfig, 'loss' | 'onCheckpoint'>): ApgdSettings {
+  if (config === null || typeof config !== 'object') {
+    throw new Error(`${where}: config must be an object, but got ${String(config)}`);
+  }
+  const norm = config.norm ?? 'linf';
+  if (norm !== 'linf' && norm !== 'l2') {
+    throw new Error(`${where}: config.norm must be 'linf' or 'l2', but got '${String(norm)}'`);
+  }
+  return {
+    norm,
+    steps: checkPositiveInt(where, 'config.steps', config.steps ?? 100),
+    restarts: checkPositiveInt(where, 'config.restarts', config.restarts ?? 1),
+    momentum: checkInRange(where, 'config.momentum', config.momentum ?? 0.75, 0, 1),
+    rho: checkInRange(where, 'config.rho', config.rho ?? 0.75, 0, 1),
+    randomStart: config.randomStart ?? true,
+    seed: checkSeed(where, config.seed) ?? 0,
+  };
+}
+
+/** What {@link apgdRun} returns per example: its adversarial, whether it is misclassified, and its best loss. */
+export interface ApgdRunResult {
+  /** First misclassified iterate, else the highest-loss one; the caller owns it. */
+  adv: tf.Tensor4D;
+  /** 1 where `adv` is misclassified. */
+  found: Uint8Array;
+  /** Highest loss reached. */
+  loss: Float32Array;
+}
+
 /**
- * APGD-CE (Croce & Hein 2020): PGD with momentum and a per-example step size that halves at checkpoints
- * when progress stalls, so it needs no step-size tuning. `new APGD()` is L-inf with 100 steps.
+ * APGD on validated inputs, with `settings.restarts` runs from `rng`: per example, the first misclassified iterate of
+ * the first run that found one, else the highest-loss iterate of all runs. `loss` is the per-example loss to ascend
+ * (cross-entropy, DLR, targeted DLR); `labels` decide what is misclassified.
+ */
+export function apgdRun(
+  model: Model,
+  x: tf.Tensor4D,
+  labels: Int32Array,
+  loss: (logits: tf.Tensor2D) => tf.Tensor1D,
+  epsilon: number,
+  settings: ApgdSettings,
+  rng: SeededRandom,
+  onCheckpoint?: ApgdConfig['onCheckpoint'],
+): ApgdRunResult {
+  let best: ApgdRunResult | undefined;
+  for (let restart = 0; restart < settings.restarts; restart++) {
+    const r = apgdOnce(model, x, labels, loss, epsilon, settings, rng, (info) => onCheckpoint?.({ restart, ...info }));
+    if (best === undefined) {
+      best = r;
+      continue;
+    }
+    const replace = new Uint8Array(r.found.length);
+    for (let i = 0; i < replace.length; i++) {
+      replace[i] = Number(!best.found[i] && (r.found[i] || r.loss[i] > best.loss[i]));
+      if (replace[i]) {
+        best.found[i] = r.found[i];
+        best.loss[i] = r.loss[i];
+      }
+    }
+    best.adv = replaceRows(replace, r.adv, best.adv);
+    r.adv.dispose();
+  }
+  return best!;
+}
+
+/** Algorithm 1 once, from one (random) start. */
+function apgdOnce(
+  model: Model,
+  x: tf.Tensor4D,
+  labels: Int32Array,
+  loss: (logits: tf.Tensor2D) => tf.Tensor1D,
+  epsilon: number,
+  settings: ApgdSettings,
+  rng: SeededRandom,
+  onCheckpoint: (info: { iteration: number; stepSizes: Float32Array }) => void,
+): ApgdRunResult {
+  const { norm, steps, momentum, rho } = settings;
+  const n = x.shape[0];
+  const bounds = model.bounds;
+  const checkpoints = new Set(apgdCheckpoints(steps));
+  const read = (t: tf.Tensor): Float32Array => Float32Array.from(t.dataSync());
+
+  let current = settings.randomStart ? randomStart(x, norm, epsilon, bounds, rng) : tf.clone(x);
+  let evaluation = lossAndGrad(model, current, loss);
+  let grad = evaluation.grad;
+  let lossCurrent = read(evaluation.losses);
+  const found = misclassified(evaluation.logits, labels);
+  evaluation.losses.dispose();
+  evaluation.logits.dispose();
+
+  const stepSizes = new Float32Array(n).fill(2 * epsilon);
+  let previous = tf.clone(current);
+  let xMax = tf.clone(current);
+  let gradMax = tf.clone(grad);
+  const lossMax = Float32Array.from(lossCurrent);
+  let firstAdv = tf.clone(current);
+  const increases = new Int32Array(n);
+  let lossMaxAtLastCheck = Float32Array.from(lossMax);
+  let reducedAtLastCheck = new Uint8Array(n);
+  let lastCheckpoint = 0;
+
+  for (let k = 0; k < steps; k++) {
+    const alpha = k === 0 ? 1 : momentum;
+    const next = tf.tidy(() => {
+      const eta = perExample(tf.tensor1d(stepSizes));
+      const z = projectToBall(x, tf.add(current, ascentStep(grad, norm, eta)), norm, epsilon, bounds);
+      const moved = tf.add(
+        current,
+        tf.add(tf.mul(tf.sub(z, current), alpha), tf.mul(tf.sub(current, previous), 1 - alpha)),
+      );
+      return projectToBall(x, moved, norm, epsilon, bounds);
+    });
+    previous.dispose();
+    previous = current;
+    current = next;
+    grad.dispose();
+    evaluation = lossAndGrad(model, current, loss);
+    grad = evaluation.grad;
+    const lossNext = read(evaluation.losses);
+    const wrong = misclassified(evaluation.logits, labels);
+    evaluation.losses.dispose();
+    evaluation.logits.dispose();
+
+    const newlyFound = new Uint8Array(n);
+    const improved = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      if (wrong[i] && !found[i]) newlyFound[i] = found[i] = 1;
+      if (lossNext[i] > lossCurrent[i]) increases[i]++;
+      if (lossNext[i] > lossMax[i]) {
+        improved[i] = 1;
+        lossMax[i] = lossNext[i];
+      }
+    }
+    firstAdv = replaceRows(newlyFound, current, firstAdv);
+    xMax = replaceRows(improved, current, xMax);
+    gradMax = replaceRows(improved, grad, gradMax);
+    lossCurrent = lossNext;
+
+    const iteration = k + 1;
+    if (checkpoints.has(iteration)) {
+      const interval = iteration - lastCheckpoint;
+      const reduce = new Uint8Array(n);
+      for (let i = 0; i < n; i++) {
+        const oscillating = increases[i] < rho * interval;
+        const stalled = !reducedAtLastCheck[i] && lossMax[i] <= lossMaxAtLastCheck[i];
+        if (oscillating || stalled) {
+          reduce[i] = 1;
+          stepSizes[i] /= 2;
+        }
+        increases[i] = 0;
+      }
+      // Restart reduced examples from their best point, with its gradient, as Algorithm 1 does.
+      current = replaceRows(reduce, xMax, current);
+      grad = replaceRows(reduce, gradMax, grad);
+      for (let i = 0; i < n; i++) if (reduce[i]) lossCurrent[i] = lossMax[i];
+      reducedAtLastCheck = reduce;
+      lossMaxAtLastCheck = Float32Array.from(lossMax);
+      lastCheckpoint = iteration;
+      onCheckpoint({ iteration, stepSizes: Float32Array.from(stepSizes) });
+    }
+  }
+  const adv = selectRows(found, firstAdv, xMax);
+  [current, previous, grad, xMax, gradMax, firstAdv].forEach((t) => t.dispose());
+  return { adv, found, loss: lossMax };
+}
+
+/** The losses {@link APGD} can ascend. */
+export type ApgdLoss = 'ce' | 'dlr';
+
+/**
+ * APGD (Croce & Hein 2020): PGD with momentum and a per-example step size that halves at checkpoints
+ * when progress stalls, so it needs no step-size tuning. `new APGD()` is APGD-CE, L-inf with 100 steps;
+ * `new APGD({ loss: 'dlr' })` is APGD-DLR. For the targeted APGD-T see apgd_t.ts.
  */
 export class APGD implements Attack {
-  readonly name = 'APGD-CE';
+  /** `APGD-CE` or `APGD-DLR`, after the loss. */
+  readonly name: string;
   readonly norm: Norm;
   readonly blackBox = false;
+  /** The loss ascended, after defaults. */
+  readonly loss: ApgdLoss;
   /** Iterations N per restart, after defaults (see {@link ApgdConfig}). */
   readonly steps: number;
   /** Independent runs per example, keeping the best, after defaults. */
@@ -78,21 +268,24 @@ export class APGD implements Attack {
   readonly randomStart: boolean;
   /** Seed of the random starts, after defaults. */
   readonly seed: number;
+  private readonly settings: ApgdSettings;
   private readonly onCheckpoint?: ApgdConfig['onCheckpoint'];
 
   constructor(config: ApgdConfig = {}) {
-    const where = this.name;
-    const norm = config.norm ?? 'linf';
-    if (norm !== 'linf' && norm !== 'l2') {
-      throw new Error(`${where}: config.norm must be 'linf' or 'l2', but got '${String(norm)}'`);
+    const loss = config?.loss ?? 'ce';
+    if (loss !== 'ce' && loss !== 'dlr') {
+      throw new Error(`APGD: config.loss must be 'ce' or 'dlr', but got '${String(loss)}'`);
     }
-    this.norm = norm;
-    this.steps = checkPositiveInt(where, 'config.steps', config.steps ?? 100);
-    this.restarts = checkPositiveInt(where, 'config.restarts', config.restarts ?? 1);
-    this.momentum = checkInRange(where, 'config.momentum', config.momentum ?? 0.75, 0, 1);
-    this.rho = checkInRange(where, 'config.rho', config.rho ?? 0.75, 0, 1);
-    this.randomStart = config.randomStart ?? true;
-    this.seed = checkSeed(where, config.seed) ?? 0;
+    this.loss = loss;
+    this.name = loss === 'ce' ? 'APGD-CE' : 'APGD-DLR';
+    this.settings = resolveApgdSettings(this.name, config);
+    this.norm = this.settings.norm;
+    this.steps = this.settings.steps;
+    this.restarts = this.settings.restarts;
+    this.momentum = this.settings.momentum;
+    this.rho = this.settings.rho;
+    this.randomStart = this.settings.randomStart;
+    this.seed = this.settings.seed;
     this.onCheckpoint = config.onCheckpoint;
   }
 
@@ -101,129 +294,16 @@ export class APGD implements Attack {
     return runAttack(this, model, inputs, labels, options, {
       targeted: false,
       attackAt: (ctx, epsilon) => {
-        const runRng = rng.fork();
-        let best: tf.Tensor4D | undefined;
-        let bestFound: Uint8Array | undefined;
-        let bestLoss: Float32Array | undefined;
-        for (let restart = 0; restart < this.restarts; restart++) {
-          const r = this.attackOnce(ctx, epsilon, runRng, restart);
-          if (best === undefined) {
-            ({ adv: best, found: bestFound, loss: bestLoss } = r);
-            continue;
-          }
-          const replace = new Uint8Array(r.found.length);
-          for (let i = 0; i < replace.length; i++) {
-            replace[i] = Number(!bestFound![i] && (r.found[i] || r.loss[i] > bestLoss![i]));
-            if (replace[i]) {
-              bestFound![i] = r.found[i];
-              bestLoss![i] = r.loss[i];
-            }
-          }
-          const merged = selectRows(replace, r.adv, best);
-          best.dispose();
-          r.adv.dispose();
-          best = merged;
+        const y = ctx.labels;
+        if (this.loss === 'dlr' && ctx.numClasses < 3) {
+          throw new Error(
+            `${this.name}: model must return at least 3 logits for the DLR loss (it divides by z_π1 - z_π3), but returns ${ctx.numClasses}`,
+          );
         }
-        return best!;
+        const loss = this.loss === 'ce' ? (z: tf.Tensor2D) => crossEntropy(z, y) : (z: tf.Tensor2D) => dlrLoss(z, y);
+        return apgdRun(ctx.model, ctx.x, ctx.labelValues, loss, epsilon, this.settings, rng.fork(), this.onCheckpoint).adv;
       },
     });
-  }
-
-  private attackOnce(
-    ctx: AttackContext,
-    epsilon: number,
-    rng: SeededRandom,
-    restart: number,
-  ): { adv: tf.Tensor4D; found: Uint8Array; loss: Float32Array } {
-    const { model, x, labels } = ctx;
-    const n = x.shape[0];
-    const bounds = model.bounds;
-    const checkpoints = new Set(apgdCheckpoints(this.steps));
-    const loss = (z: tf.Tensor2D) => crossEntropy(z, labels);
-    const read = (t: tf.Tensor): Float32Array => Float32Array.from(t.dataSync());
-
-    let current = this.randomStart ? randomStart(x, this.norm, epsilon, bounds, rng) : tf.clone(x);
-    let evaluation = lossAndGrad(model, current, loss);
-    let grad = evaluation.grad;
-    let lossCurrent = read(evaluation.losses);
-    const found = misclassified(evaluation.logits, ctx.labelValues);
-    evaluation.losses.dispose();
-    evaluation.logits.dispose();
-
-    const stepSizes = new Float32Array(n).fill(2 * epsilon);
-    let previous = tf.clone(current);
-    let xMax = tf.clone(current);
-    let gradMax = tf.clone(grad);
-    const lossMax = Float32Array.from(lossCurrent);
-    let firstAdv = tf.clone(current);
-    const increases = new Int32Array(n);
-    let lossMaxAtLastCheck = Float32Array.from(lossMax);
-    let reducedAtLastCheck = new Uint8Array(n);
-    let lastCheckpoint = 0;
-
-    for (let k = 0; k < this.steps; k++) {
-      const alpha = k === 0 ? 1 : this.momentum;
-      const next = tf.tidy(() => {
-        const eta = perExample(tf.tensor1d(stepSizes));
-        const z = projectToBall(x, tf.add(current, ascentStep(grad, this.norm, eta)), this.norm, epsilon, bounds);
-        const moved = tf.add(
-          current,
-          tf.add(tf.mul(tf.sub(z, current), alpha), tf.mul(tf.sub(current, previous), 1 - alpha)),
-        );
-        return projectToBall(x, moved, this.norm, epsilon, bounds);
-      });
-      previous.dispose();
-      previous = current;
-      current = next;
-      grad.dispose();
-      evaluation = lossAndGrad(model, current, loss);
-      grad = evaluation.grad;
-      const lossNext = read(evaluation.losses);
-      const wrong = misclassified(evaluation.logits, ctx.labelValues);
-      evaluation.losses.dispose();
-      evaluation.logits.dispose();
-
-      const newlyFound = new Uint8Array(n);
-      const improved = new Uint8Array(n);
-      for (let i = 0; i < n; i++) {
-        if (wrong[i] && !found[i]) newlyFound[i] = found[i] = 1;
-        if (lossNext[i] > lossCurrent[i]) increases[i]++;
-        if (lossNext[i] > lossMax[i]) {
-          improved[i] = 1;
-          lossMax[i] = lossNext[i];
-        }
-      }
-      firstAdv = replaceRows(newlyFound, current, firstAdv);
-      xMax = replaceRows(improved, current, xMax);
-      gradMax = replaceRows(improved, grad, gradMax);
-      lossCurrent = lossNext;
-
-      const iteration = k + 1;
-      if (checkpoints.has(iteration)) {
-        const interval = iteration - lastCheckpoint;
-        const reduce = new Uint8Array(n);
-        for (let i = 0; i < n; i++) {
-          const oscillating = increases[i] < this.rho * interval;
-          const stalled = !reducedAtLastCheck[i] && lossMax[i] <= lossMaxAtLastCheck[i];
-          if (oscillating || stalled) {
-            reduce[i] = 1;
-            stepSizes[i] /= 2;
-          }
-          increases[i] = 0;
-        }
-        // Restart reduced examples from their best point, with its gradient, as Algorithm 1 does.
-        current = replaceRows(reduce, xMax, current);
-        grad = replaceRows(reduce, gradMax, grad);
-        for (let i = 0; i < n; i++) if (reduce[i]) lossCurrent[i] = lossMax[i];
-        reducedAtLastCheck = reduce;
-        lossMaxAtLastCheck = Float32Array.from(lossMax);
-        lastCheckpoint = iteration;
-        this.onCheckpoint?.({ restart, iteration, stepSizes: Float32Array.from(stepSizes) });
-      }
-    }
-    const adv = selectRows(found, firstAdv, xMax);
-    [current, previous, grad, xMax, gradMax, firstAdv].forEach((t) => t.dispose());
-    return { adv, found, loss: lossMax };
   }
 }
 

@@ -75,8 +75,8 @@ export async function runAttack(
   impl: {
     targeted: boolean;
     allowInfiniteEpsilon?: boolean;
-    /** Produces the raw adversarial at one epsilon. */
-    attackAt?: (ctx: AttackContext, epsilon: number) => tf.Tensor4D;
+    /** Produces the raw adversarial at one epsilon (asynchronously for ensembles that run other attacks). */
+    attackAt?: (ctx: AttackContext, epsilon: number) => tf.Tensor4D | Promise<tf.Tensor4D>;
     /** Produces one raw adversarial independent of epsilon (minimization attacks). */
     attackOnce?: (ctx: AttackContext) => tf.Tensor4D;
   },
@@ -109,7 +109,7 @@ export async function runAttack(
     const results: AttackResult[] = [];
     try {
       for (const epsilon of epsilons) {
-        const raw = once ? tf.clone(once) : impl.attackAt!(ctx, epsilon);
+        const raw = once ? tf.clone(once) : await impl.attackAt!(ctx, epsilon);
         const clipped = projectToBall(x, raw, attack.norm, epsilon, model.bounds);
         results.push({ epsilon, raw, clipped, ...judge(ctx, clipped) });
       }

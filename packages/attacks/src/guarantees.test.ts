@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { APGD } from './apgd.js';
+import { APGDT } from './apgd_t.js';
 import { disposeResults, type Attack } from './attack.js';
+import { AutoAttack } from './auto_attack.js';
 import { BIM } from './bim.js';
 import { CarliniWagnerL2 } from './cw.js';
 import { FGSM } from './fgsm.js';
@@ -31,6 +33,11 @@ const attacks: Array<[string, () => Attack]> = [
   ['MI-FGSM', () => new MIFGSM({ steps: 3 })],
   ['APGD linf', () => new APGD({ steps: 5, restarts: 2 })],
   ['APGD l2', () => new APGD({ norm: 'l2', steps: 5 })],
+  ['APGD-DLR', () => new APGD({ loss: 'dlr', steps: 5, restarts: 2 })],
+  ['APGD-T linf', () => new APGDT({ steps: 3, targetClasses: 2, restarts: 2 })],
+  ['APGD-T l2', () => new APGDT({ norm: 'l2', steps: 3, targetClasses: 2 })],
+  ['AutoAttack linf', () => new AutoAttack({ apgdSteps: 3, targetClasses: 2, squareQueries: 10 })],
+  ['AutoAttack l2', () => new AutoAttack({ norm: 'l2', apgdSteps: 3, targetClasses: 2 })],
   ['CW-L2', () => new CarliniWagnerL2({ steps: 10, binarySearchSteps: 2 })],
   ['Square', () => new SquareAttack({ queries: 10 })],
   ['Transfer', () => new TransferAttack({ source: model, attack: new PGD({ steps: 2 }) })],

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { crossEntropy, exactSign, margin, projectDelta } from './ops.js';
+import { crossEntropy, exactSign, gatherRows, margin, projectDelta, scatterRows, selectRows, whereRows } from './ops.js';
 import { useTestBackend } from './test-utils/backend.js';
 import { l2Distances } from './test-utils/checks.js';
 
@@ -33,5 +33,17 @@ describe('ops', () => {
     const zero = tf.zeros([1, 1, 2, 1]) as tf.Tensor4D;
     expect(Array.from(l2Distances(projectDelta(zero, 'l2', 0), zero))).toEqual([0]);
     tf.dispose([delta, projected, zero]);
+  });
+
+  test('row helpers: select whole rows exactly (NaN in the unpicked rows stays out), gather and scatter by index', () => {
+    const a = tf.tensor4d([1, 2, 3, 4, 5, 6], [3, 1, 2, 1]);
+    const b = tf.tensor4d([NaN, -2, -3, -4, NaN, -6], [3, 1, 2, 1]);
+    const mask = tf.tensor1d([true, false, true], 'bool');
+    expect(Array.from(whereRows(mask, a, b).dataSync())).toEqual([1, 2, -3, -4, 5, 6]);
+    expect(Array.from(selectRows([0, 1, 0], a, b).dataSync())).toEqual([NaN, -2, 3, 4, NaN, -6]);
+    expect(Array.from(gatherRows(a, [2, 0]).dataSync())).toEqual([5, 6, 1, 2]);
+    const source = tf.tensor4d([7, 8, 9, 10], [2, 1, 2, 1]);
+    expect(Array.from(scatterRows(a, [2, 0], source).dataSync())).toEqual([9, 10, 3, 4, 7, 8]);
+    tf.dispose([a, b, mask, source]);
   });
 });

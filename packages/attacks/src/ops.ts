@@ -175,9 +175,28 @@ export function withGradientHint<T>(compute: () => T): T {
 
 /** Rows of `a` where `mask[i]` is 1, rows of `b` elsewhere. */
 export function selectRows<T extends tf.Tensor>(mask: ArrayLike<number>, a: T, b: T): T {
+  return tf.tidy(() => whereRows(tf.tensor1d(Array.from(mask, (v) => (v ? 1 : 0)), 'bool'), a, b));
+}
+
+/** {@link selectRows} with the mask `[N]` as a tensor (bool or 0/1), so that it never leaves the device. */
+export function whereRows<T extends tf.Tensor>(mask: tf.Tensor1D, a: T, b: T): T {
   return tf.tidy(() => {
-    const m = tf.tensor1d(Array.from(mask, (v) => (v ? 1 : 0)), 'bool');
-    const shape = [a.shape[0], ...a.shape.slice(1).map(() => 1)];
-    return tf.where(tf.reshape(m, shape), a, b) as T;
+    const rows = tf.reshape(tf.cast(mask, 'float32'), [a.shape[0], ...a.shape.slice(1).map(() => 1)]);
+    // Broadcast by an add rather than by tf.where itself, which tiles the bool mask: ~10x slower than the select on wasm.
+    const condition = tf.cast(tf.add(tf.zeros(a.shape), rows), 'bool');
+    return tf.where(condition, a, b) as T;
   });
+}
+
+/** Rows `indices` of a batch, in that order. */
+export function gatherRows<T extends tf.Tensor>(t: T, indices: ArrayLike<number>): T {
+  return tf.tidy(() => tf.gather(t, tf.tensor1d(Array.from(indices), 'int32')) as T);
+}
+
+/** `target` with its rows `indices[j]` replaced by the rows `j` of `source` (`source` has `indices.length` rows). */
+export function scatterRows<T extends tf.Tensor>(target: T, indices: ArrayLike<number>, source: T): T {
+  const n = target.shape[0];
+  const from = Int32Array.from({ length: n }, (_, i) => i);
+  for (let j = 0; j < indices.length; j++) from[indices[j]] = n + j;
+  return tf.tidy(() => tf.gather(tf.concat([target, source]), tf.tensor1d(from, 'int32')) as T);
 }

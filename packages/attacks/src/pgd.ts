@@ -6,15 +6,17 @@
  *   x_0     = x + uniform noise in the epsilon ball        (randomStart)
  *   x_{t+1} = Proj_{ball(x, eps) ∩ bounds}( x_t + alpha * step(grad_x CE(f(x_t), y)) )
  *
- * where step is sign(.) for L-inf and g / ||g||_2 for L2. Across restarts each example keeps the
- * first successful adversarial, else the one with the highest loss.
+ * where step is sign(.) for L-inf and g / ||g||_2 for L2. Across steps and restarts each example keeps
+ * its first successful iterate, else the one with the highest loss (best_iterate.ts), as APGD does; the
+ * per-batch helper for adversarial training, pgdAdversarial, keeps the last iterate of each restart.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { runAttack, type Attack, type AttackContext, type AttackResult, type RunOptions } from './attack.js';
 import { attackLoss } from './fgsm.js';
 import { prepareHelper } from './helper.js';
 import type { Bounds, Model, ModelLike } from './model.js';
-import { ascentStep, lossAndGrad, projectToBall, randomStart, selectRows, type Norm } from './ops.js';
+import { BestIterate } from './best_iterate.js';
+import { ascentStep, lossAndGrad, projectToBall, randomStart, type Norm } from './ops.js';
 import { SeededRandom } from '@ddar/random';
 import { attackRandom } from './attack_random.js';
 import { checkEpsilon, checkPositive, checkPositiveInt, checkSeed, type Labels } from './validate.js';
@@ -59,6 +61,11 @@ export interface PgdCoreOptions {
   randomStart: boolean;
   restarts: number;
   rng: SeededRandom;
+  /**
+   * Return each example's best iterate over all steps and restarts (evaluation), or the last iterate of each restart,
+   * keeping the best restart per example (adversarial training, after Madry et al.).
+   */
+  bestIterate: boolean;
   onStep?: PgdStepCallback;
 }
 
@@ -70,52 +77,43 @@ export function pgdCore(
   targets: tf.Tensor1D | undefined,
   options: PgdCoreOptions,
 ): tf.Tensor4D {
-  const { norm, epsilon, stepSize, steps, restarts, rng, onStep } = options;
+  const { norm, epsilon, stepSize, steps, restarts, rng, onStep, bestIterate } = options;
   const loss = attackLoss(labels, targets);
-  const n = x.shape[0];
-  let best: tf.Tensor4D | undefined;
-  let bestLoss = new Float32Array(n);
-  let bestSuccess = new Uint8Array(n);
-  for (let restart = 0; restart < restarts; restart++) {
-    let adv = options.randomStart ? randomStart(x, norm, epsilon, model.bounds, rng) : tf.clone(x);
-    for (let step = 0; step < steps; step++) {
-      const { losses, grad, logits } = lossAndGrad(model, adv, loss);
-      if (onStep) onStep({ epsilon, restart, step, loss: tf.tidy(() => tf.mean(losses)).dataSync()[0] });
-      const next = tf.tidy(() => projectToBall(x, tf.add(adv, ascentStep(grad, norm, stepSize)), norm, epsilon, model.bounds));
-      [adv, losses, grad, logits].forEach((t) => t.dispose());
-      adv = next;
-    }
-    if (restarts === 1) return adv;
-    const [lossValues, successValues] = tf.tidy(() => {
-      const z = model.logits(adv);
-      const pred = tf.argMax(z, 1);
-      const hit = targets ? tf.equal(pred, targets) : tf.notEqual(pred, labels);
-      return [loss(z), hit];
-    }).map((t) => {
-      const v = t.dataSync();
-      t.dispose();
-      return v;
-    });
-    if (best === undefined) {
-      best = adv;
-      bestLoss = Float32Array.from(lossValues);
-      bestSuccess = Uint8Array.from(successValues);
-      continue;
-    }
-    const replace = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      replace[i] = Number(!bestSuccess[i] && (successValues[i] || lossValues[i] > bestLoss[i]));
-      if (replace[i]) {
-        bestLoss[i] = lossValues[i];
-        bestSuccess[i] = successValues[i];
+  const best = new BestIterate();
+  try {
+    for (let restart = 0; restart < restarts; restart++) {
+      let adv = options.randomStart ? randomStart(x, norm, epsilon, model.bounds, rng) : tf.clone(x);
+      for (let step = 0; step < steps; step++) {
+        const { losses, grad, logits } = lossAndGrad(model, adv, loss);
+        // The step's own forward pass scores the iterate it starts from. The clean input of a run without random
+        // start is not an attack point, so a one-step run stays exactly FGSM.
+        if (bestIterate && (step > 0 || options.randomStart)) best.offer(adv, losses, logits, labels, targets);
+        if (onStep) onStep({ epsilon, restart, step, loss: meanOf(losses) });
+        const next = tf.tidy(() => projectToBall(x, tf.add(adv, ascentStep(grad, norm, stepSize)), norm, epsilon, model.bounds));
+        [adv, losses, grad, logits].forEach((t) => t.dispose());
+        adv = next;
       }
+      // Adversarial training's common case: the last iterate as it is, without scoring it.
+      if (!bestIterate && restarts === 1) return adv;
+      // The last iterate is the only one no step has scored: one forward pass.
+      const [logits, losses] = tf.tidy(() => {
+        const z = model.logits(adv);
+        return [z, loss(z)];
+      });
+      best.offer(adv, losses as tf.Tensor1D, logits as tf.Tensor2D, labels, targets);
+      [adv, logits, losses].forEach((t) => t.dispose());
     }
-    const merged = selectRows(replace, adv, best);
+    return best.take();
+  } finally {
     best.dispose();
-    adv.dispose();
-    best = merged;
   }
-  return best!;
+}
+
+function meanOf(t: tf.Tensor1D): number {
+  const mean = tf.mean(t);
+  const value = mean.dataSync()[0];
+  mean.dispose();
+  return value;
 }
 
 function resolveConfig(where: string, config: PgdConfig, defaults: Required<Omit<PgdConfig, 'stepSize' | 'onStep' | 'relStepSize'>>) {
@@ -187,6 +185,7 @@ export class PGD implements Attack {
           randomStart: c.randomStart,
           restarts: c.restarts,
           rng: rng.fork(),
+          bestIterate: true,
           onStep: c.onStep,
         }),
     });
@@ -217,7 +216,8 @@ export interface PgdAdversarialOptions {
 
 /**
  * PGD adversarials for one batch at one epsilon, without result bookkeeping — what adversarial
- * training calls on every batch. `model` may be any function whose gradients flow.
+ * training calls on every batch. `model` may be any function whose gradients flow. Unlike {@link PGD},
+ * it returns the last iterate (of the best restart per example), as PGD adversarial training does.
  * Returns a new tensor the caller owns.
  */
 export function pgdAdversarial(model: ModelLike, x: tf.Tensor4D, y: Labels, options: PgdAdversarialOptions): tf.Tensor4D {
@@ -245,6 +245,8 @@ export function pgdAdversarial(model: ModelLike, x: tf.Tensor4D, y: Labels, opti
       randomStart: options.randomStart ?? true,
       restarts,
       rng,
+      // Training takes the last iterate (Madry et al.), not the first misclassified one, which would be a weaker example.
+      bestIterate: false,
     });
   } finally {
     ctx.dispose();

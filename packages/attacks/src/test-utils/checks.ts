@@ -2,7 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /** Largest per-example L-inf distance between two batches. */
 export function maxLinf(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b)))).dataSync()[0];
+  const max = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))));
+  const value = max.dataSync()[0];
+  max.dispose();
+  return value;
 }
 
 /** Per-example L2 distances between two batches. */
