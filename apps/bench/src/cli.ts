@@ -25,7 +25,7 @@ const profileOption = () =>
 program
   .command('reproduce')
   .description(
-    'train the profile\'s variants (baseline, AE-reg, DDAR and its displacement-field ablation, PGD-AT, DDAR+PGD-AT, a baseline ' +
+    'train the profile\'s variants (baseline, AE-reg, DDAR and its displacement-field ablation, PGD-AT, DDAR+PGD-AT, FGSM-AT, DDAR+FGSM-AT, a baseline ' +
       'with geometric augmentation, DDAR with geometric consistency) per dataset and seed, evaluate them (attacks, transformed ' +
       'test sets, the disentanglement report), and write results.json, report.md, plots and grids',
   )

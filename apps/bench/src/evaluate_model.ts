@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  APGD, CarliniWagnerL2, FGSM, PGD, TransferAttack, asModel, gradientMaskingReport, robustAccuracy,
+  APGD, AutoAttack, CarliniWagnerL2, FGSM, PGD, TransferAttack, asModel, gradientMaskingReport, robustAccuracy,
   type Attack, type Model,
 } from '@ddar/attacks';
 import { affnist40, rotated, scaled, translated, type Dataset } from '@ddar/datasets';
@@ -40,13 +40,18 @@ function attacksOf(context: EvaluationContext): Array<{ name: string; attack: At
   const attacks: Array<{ name: string; attack: Attack; epsilons: number[] }> = [
     { name: 'FGSM', attack: new FGSM(), epsilons },
     {
-      name: `PGD-${profile.attacks.pgd.steps}`,
+      name: profile.attacks.pgd.restarts > 1 ? `PGD-${profile.attacks.pgd.steps}x${profile.attacks.pgd.restarts}` : `PGD-${profile.attacks.pgd.steps}`,
       attack: new PGD({ steps: profile.attacks.pgd.steps, restarts: profile.attacks.pgd.restarts, seed }),
       epsilons,
     },
   ];
   if (profile.attacks.apgd !== undefined) {
     attacks.push({ name: 'APGD-CE', attack: new APGD({ steps: profile.attacks.apgd.steps, seed }), epsilons });
+  }
+  if (profile.attacks.autoAttack !== undefined) {
+    const { apgdSteps, targetClasses, squareQueries } = profile.attacks.autoAttack;
+    const at = profile.attacks.autoAttack.epsilons?.[family] ?? epsilons;
+    attacks.push({ name: 'AutoAttack', attack: new AutoAttack({ apgdSteps, targetClasses, squareQueries, seed }), epsilons: at });
   }
   if (profile.attacks.cw !== undefined) {
     const { binarySearchSteps, steps, l2Epsilons } = profile.attacks.cw;

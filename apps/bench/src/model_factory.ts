@@ -46,3 +46,8 @@ export function adversarialTrainingOf(variant: Variant): 'pgd' | 'fgsm-rs' | und
 export function isGeometricallyAugmented(variant: Variant): boolean {
   return variant === 'baseline+aug' || variant === 'ddar+consistency';
 }
+
+/** Whether a variant's model has codes for the disentanglement report to measure (AE-reg's through its code split). */
+export function hasCodes(variant: Variant): boolean {
+  return variant === 'ae-reg' || variant.startsWith('ddar');
+}

@@ -63,7 +63,7 @@ describe('ddar-bench reproduce --profile smoke', () => {
     for (const run of results.runs) {
       expect(run.clean.accuracy).toBeGreaterThanOrEqual(0);
       expect(run.clean.accuracy).toBeLessThanOrEqual(1);
-      expect(run.attacks.map((a) => a.attack)).toEqual(expect.arrayContaining(['FGSM', 'PGD-3', 'APGD-CE', 'CW-L2']));
+      expect(run.attacks.map((a) => a.attack)).toEqual(expect.arrayContaining(['FGSM', 'PGD-3', 'APGD-CE', 'AutoAttack', 'CW-L2']));
       expect(run.geometric.map((g) => g.transform)).toEqual(expect.arrayContaining(['rotated', 'translated', 'scaled', 'affnist40']));
       // The checks run at every radius of the profile's list, and say how strong PGD was there.
       expect([...new Set(run.sanity.map((check) => check.epsilon))]).toEqual([0.1, 0.3]);

@@ -65,6 +65,7 @@ export function trainingConfig(
     epochs: profile.epochs,
     batchSize: profile.batchSize,
     optimizer: { name: 'adam', learningRate: profile.learningRate },
+    ...(profile.schedule !== undefined ? { schedule: { ...profile.schedule } } : {}),
     lossWeights: lossWeightsFor(profile, variant),
     seed,
     adversarial,
