@@ -56,9 +56,10 @@ export function estimateProfile(profile: Profile, rates: MeasuredRates, options:
       trainingSeconds += (cells * profile.epochs * images) / rate;
     }
     const family = dataset === 'cifar10' ? 'color' : 'grayscale';
-    evaluationSecondsPerModel = Math.max(evaluationSecondsPerModel, modelEvaluationSeconds(profile, rates, family, survivors));
+    const perModel = modelEvaluationSeconds(profile, rates, family, survivors);
+    evaluationSecondsPerModel = Math.max(evaluationSecondsPerModel, perModel);
     const withCodes = profile.variants.filter(hasCodes).length;
-    const perSeed = profile.variants.length * modelEvaluationSeconds(profile, rates, family, survivors) + withCodes * rates.disentanglementSeconds;
+    const perSeed = profile.variants.length * perModel + withCodes * rates.disentanglementSeconds;
     evaluationSeconds += (cells * perSeed) / lanes;
   }
   return { trainingSeconds, evaluationSeconds, totalSeconds: trainingSeconds + evaluationSeconds, evaluationSecondsPerModel };
