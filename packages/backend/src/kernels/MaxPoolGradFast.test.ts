@@ -9,6 +9,9 @@ const TOLERANCE = 1e-4;
 const CASES: Array<{ label: string; x: Shape4; filter: number | [number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number }> = [
   { label: '2x2 stride 2 valid (reference model, small batch)', x: [4, 26, 26, 32], filter: 2, strides: 2, pad: 'valid' },
   { label: '2x2 stride 2 valid, odd size leaves a row unread', x: [2, 7, 9, 3], filter: 2, strides: 2, pad: 'valid' },
+  { label: '2x2 stride 2 valid, odd size, channels in fours (SIMD)', x: [2, 7, 9, 8], filter: 2, strides: 2, pad: 'valid' },
+  { label: '2x2 stride 2 same, odd size pads the last window (general)', x: [2, 7, 7, 4], filter: 2, strides: 2, pad: 'same' },
+  { label: 'DDAR backbone, 2x2 stride 2 on 28x28x16 (SIMD)', x: [3, 28, 28, 16], filter: 2, strides: 2, pad: 'valid' },
   { label: '3x3 stride 2 same (overlapping windows)', x: [2, 9, 8, 5], filter: 3, strides: 2, pad: 'same' },
   { label: '3x3 stride 1 same', x: [2, 6, 6, 2], filter: 3, strides: 1, pad: 'same' },
   { label: '3x2 strides [2,1] valid', x: [1, 8, 7, 4], filter: [3, 2], strides: [2, 1], pad: 'valid' },
@@ -43,6 +46,27 @@ describe('MaxPoolGrad on wasm (replacement) matches cpu', () => {
     const wasm = await runOn('wasm', compute);
     const cpu = await runOn('cpu', compute);
     expect(Array.from(wasm.values)).toEqual(Array.from(cpu.values));
+  });
+
+  test('the same tie, NaN and -Infinity rules in the SIMD path (4 channels, one rule per channel)', async () => {
+    // Channel k of window position p: a window per channel: ties, a NaN first, all -Infinity, all NaN.
+    const windows = [
+      [1, 1, 1, 1],
+      [NaN, 2, 5, 5],
+      [-Infinity, -Infinity, -Infinity, -Infinity],
+      [NaN, NaN, NaN, NaN],
+    ];
+    const values: number[] = [];
+    for (let row = 0; row < 2; row++) {
+      for (let column = 0; column < 2; column++) for (let channel = 0; channel < 4; channel++) values.push(windows[channel][row * 2 + column]);
+    }
+    const compute = () => {
+      const x = tf.tensor4d(values, [1, 2, 2, 4]);
+      return tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(input as tf.Tensor4D, 2, 2, 'valid'), tf.tensor4d([1, 2, 3, 4], [1, 1, 1, 4]))))(x);
+    };
+    const wasm = await runOn('wasm', compute);
+    const cpu = await runOn('cpu', compute);
+    expect(Array.from(wasm.values).map((v) => (Object.is(v, -0) ? 'negative zero' : v))).toEqual(Array.from(cpu.values));
   });
 
   test('names the argument and shape on bad input', async () => {

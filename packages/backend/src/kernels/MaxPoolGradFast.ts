@@ -8,6 +8,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapKernels, heapOffset } from './simd/heap_kernels.js';
 import { assertShape, requireFloat32Rank4 } from './tensor_checks.js';
 
 /**
@@ -16,7 +17,8 @@ import { assertShape, requireFloat32Rank4 } from './tensor_checks.js';
  * maximum with all channels of a window position in one contiguous inner loop, and adds `dy` to that input pixel:
  * one pass over `x`, a few milliseconds. The maximum is the first strict one in row-major window order, the rule
  * of the cpu backend's `maxPoolPositions` (ties go to the top-left, NaN never wins; an all-NaN window passes no
- * gradient), so results match cpu exactly up to float summation order where windows overlap.
+ * gradient), so results match cpu exactly up to float summation order where windows overlap. The common 2x2 pool
+ * with stride 2 and channels in fours runs in WebAssembly SIMD (heap_kernels.wat), 4 channels at a time.
  */
 export function makeMaxPoolGradFast(original: KernelConfig): KernelConfig {
   const kernelFunc = (args: { inputs: MaxPoolGradInputs; backend: BackendWasm; attrs: MaxPoolGradAttrs }): TensorInfo => {
@@ -36,12 +38,36 @@ export function makeMaxPoolGradFast(original: KernelConfig): KernelConfig {
     assertShape(name, 'dy', dy, info.outShape, 'the pooling output of input with these attributes');
     const dx = backend.makeOutput(x.shape, 'float32');
     const dxValues = backend.typedArrayFromHeap(dx) as Float32Array;
-    dxValues.fill(0);
+    const simd = isNonOverlapping2x2(info) ? heapKernels(backend) : undefined;
+    const coversInput = info.outHeight * 2 === info.inHeight && info.outWidth * 2 === info.inWidth;
+    if (simd === undefined || !coversInput) dxValues.fill(0);
     if (dxValues.length === 0 || dy.shape.some((d) => d === 0)) return dx;
+    if (simd !== undefined) {
+      const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth } = info;
+      simd.maxPoolGrad2x2(heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, dx), batchSize, inHeight, inWidth, inChannels, outHeight, outWidth);
+      return dx;
+    }
     maxPoolGradInto(backend.typedArrayFromHeap(x) as Float32Array, backend.typedArrayFromHeap(dy) as Float32Array, dxValues, info);
     return dx;
   };
   return { ...original, kernelFunc: kernelFunc as unknown as KernelFunc };
+}
+
+/** A 2x2 pool with stride 2 whose windows lie inside the input, over channels in fours: what maxPoolGrad2x2 takes. */
+function isNonOverlapping2x2(info: backend_util.Conv2DInfo): boolean {
+  return (
+    info.filterHeight === 2 &&
+    info.filterWidth === 2 &&
+    info.strideHeight === 2 &&
+    info.strideWidth === 2 &&
+    info.dilationHeight === 1 &&
+    info.dilationWidth === 1 &&
+    info.padInfo.top === 0 &&
+    info.padInfo.left === 0 &&
+    info.outHeight * 2 <= info.inHeight &&
+    info.outWidth * 2 <= info.inWidth &&
+    info.inChannels % 4 === 0
+  );
 }
 
 function maxPoolGradInto(x: Float32Array, dy: Float32Array, dx: Float32Array, info: backend_util.Conv2DInfo): void {

@@ -2,8 +2,10 @@ import {
   BatchMatMul,
   Conv2DBackpropInput,
   MaxPoolGrad,
+  ResizeNearestNeighborGrad,
   Sign,
   Slice,
+  Sum,
   getKernel,
   registerKernel,
   unregisterKernel,
@@ -12,12 +14,14 @@ import {
 import { makeBatchMatMulViaTranspose } from './BatchMatMulViaTranspose.js';
 import { makeConv2DBackpropInputViaConv2D } from './Conv2DBackpropInputViaConv2D.js';
 import { makeMaxPoolGradFast } from './MaxPoolGradFast.js';
+import { makeResizeNearestNeighborGradByFactor } from './ResizeNearestNeighborGradByFactor.js';
 import { makeSignExact } from './SignExact.js';
 import { makeSliceFromHeap } from './SliceFromHeap.js';
+import { makeSumOverLeadingAxes } from './SumOverLeadingAxes.js';
 
 /**
- * Kernels wasm has but runs slowly on training's paths (BatchMatMul, Conv2DBackpropInput, MaxPoolGrad, Slice) or
- * inexactly (Sign), each with its replacement.
+ * Kernels wasm has but runs slowly on training's paths (BatchMatMul, Conv2DBackpropInput, MaxPoolGrad,
+ * ResizeNearestNeighborGrad, Slice, Sum over leading axes) or inexactly (Sign), each with its replacement.
  */
 const REPLACEMENT_KERNELS: ReadonlyArray<[string, (original: KernelConfig) => KernelConfig]> = [
   [BatchMatMul, makeBatchMatMulViaTranspose],
@@ -25,13 +29,16 @@ const REPLACEMENT_KERNELS: ReadonlyArray<[string, (original: KernelConfig) => Ke
   [Sign, makeSignExact],
   [MaxPoolGrad, makeMaxPoolGradFast],
   [Slice, makeSliceFromHeap],
+  [Sum, makeSumOverLeadingAxes],
+  [ResizeNearestNeighborGrad, makeResizeNearestNeighborGradByFactor],
 ];
 
 const installed = new Set<KernelConfig['kernelFunc']>();
 
 /**
  * Replaces wasm kernels that tfjs-backend-wasm does have but runs slowly on the paths training takes
- * (BatchMatMul with transposes, Conv2DBackpropInput, MaxPoolGrad, strided Slice) or inexactly (Sign of tiny
+ * (BatchMatMul with transposes, Conv2DBackpropInput, MaxPoolGrad, ResizeNearestNeighborGrad, strided Slice, the Sum of a
+ * bias gradient) or inexactly (Sign of tiny
  * values). Unlike `registerWasmTrainingKernels`, this overrides existing kernels; `initBackend` does it unless told
  * `replaceKernels: false`. Idempotent; each replacement keeps the original's setup, so this may run
  * before or after the wasm backend initializes.

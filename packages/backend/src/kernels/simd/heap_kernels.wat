@@ -1,0 +1,163 @@
+;; Memory-bound training kernels in WebAssembly SIMD, run directly on tfjs-backend-wasm's heap: the module imports
+;; that backend's memory, so every pointer below is a byte offset the backend handed out for a tensor. Each function
+;; handles one common shape of its kernel with the channel count a multiple of 4 (one v128 = 4 float32 channels);
+;; the TypeScript side checks the shapes and falls back to the general kernel otherwise.
+;; Source of heap_kernels_wasm.ts (regenerate with `pnpm --filter @ddar/backend build:simd`).
+(module
+  (import "env" "memory" (memory 0))
+
+  ;; MaxPoolGrad of a 2x2 pool with stride 2 and no padding. x [n, inH, inW, c], dy and the pooled output
+  ;; [n, outH, outW, c], dx [n, inH, inW, c]. Each window's gradient goes to its first strict maximum in row-major
+  ;; window order (the cpu backend's rule: NaN never wins, an all-NaN or all -Infinity window passes nothing). The
+  ;; windows do not overlap, so every covered input pixel is written once; uncovered edges (odd sizes) are the
+  ;; caller's to zero.
+  (func (export "maxPoolGrad2x2")
+    (param $x i32) (param $dy i32) (param $dx i32)
+    (param $n i32) (param $inH i32) (param $inW i32) (param $c i32) (param $outH i32) (param $outW i32)
+    (local $pixelBytes i32) (local $rowBytes i32) (local $imageBytes i32)
+    (local $b i32) (local $oy i32) (local $ox i32) (local $k i32)
+    (local $top i32) (local $dyAt i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local $best v128) (local $winner v128) (local $take v128) (local $g v128)
+    (local.set $pixelBytes (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $rowBytes (i32.mul (local.get $inW) (local.get $pixelBytes)))
+    (local.set $imageBytes (i32.mul (local.get $inH) (local.get $rowBytes)))
+    (local.set $dyAt (local.get $dy))
+    (local.set $b (i32.const 0))
+    (block $batchDone (loop $batch
+      (br_if $batchDone (i32.ge_u (local.get $b) (local.get $n)))
+      (local.set $oy (i32.const 0))
+      (block $rowsDone (loop $rows
+        (br_if $rowsDone (i32.ge_u (local.get $oy) (local.get $outH)))
+        (local.set $ox (i32.const 0))
+        (block $columnsDone (loop $columns
+          (br_if $columnsDone (i32.ge_u (local.get $ox) (local.get $outW)))
+          ;; Byte offset of the window's top-left pixel within x (and dx).
+          (local.set $top
+            (i32.add
+              (i32.add (i32.mul (local.get $b) (local.get $imageBytes))
+                       (i32.mul (i32.shl (local.get $oy) (i32.const 1)) (local.get $rowBytes)))
+              (i32.mul (i32.shl (local.get $ox) (i32.const 1)) (local.get $pixelBytes))))
+          (local.set $k (i32.const 0))
+          (block $channelsDone (loop $channels
+            (br_if $channelsDone (i32.ge_u (local.get $k) (local.get $pixelBytes)))
+            (local.set $v0 (v128.load (i32.add (i32.add (local.get $x) (local.get $top)) (local.get $k))))
+            (local.set $v1 (v128.load (i32.add (i32.add (i32.add (local.get $x) (local.get $top)) (local.get $pixelBytes)) (local.get $k))))
+            (local.set $v2 (v128.load (i32.add (i32.add (i32.add (local.get $x) (local.get $top)) (local.get $rowBytes)) (local.get $k))))
+            (local.set $v3 (v128.load (i32.add (i32.add (i32.add (i32.add (local.get $x) (local.get $top)) (local.get $rowBytes)) (local.get $pixelBytes)) (local.get $k))))
+            (local.set $best (f32x4.splat (f32.const -inf)))
+            (local.set $winner (i32x4.splat (i32.const -1)))
+            (local.set $take (f32x4.gt (local.get $v0) (local.get $best)))
+            (local.set $best (v128.bitselect (local.get $v0) (local.get $best) (local.get $take)))
+            (local.set $winner (v128.bitselect (i32x4.splat (i32.const 0)) (local.get $winner) (local.get $take)))
+            (local.set $take (f32x4.gt (local.get $v1) (local.get $best)))
+            (local.set $best (v128.bitselect (local.get $v1) (local.get $best) (local.get $take)))
+            (local.set $winner (v128.bitselect (i32x4.splat (i32.const 1)) (local.get $winner) (local.get $take)))
+            (local.set $take (f32x4.gt (local.get $v2) (local.get $best)))
+            (local.set $best (v128.bitselect (local.get $v2) (local.get $best) (local.get $take)))
+            (local.set $winner (v128.bitselect (i32x4.splat (i32.const 2)) (local.get $winner) (local.get $take)))
+            (local.set $take (f32x4.gt (local.get $v3) (local.get $best)))
+            (local.set $winner (v128.bitselect (i32x4.splat (i32.const 3)) (local.get $winner) (local.get $take)))
+            (local.set $g (v128.load (i32.add (local.get $dyAt) (local.get $k))))
+            ;; 0 + (dy where this position won, else +0): the same value the cpu kernel's `dx += dy` leaves.
+            (v128.store (i32.add (i32.add (local.get $dx) (local.get $top)) (local.get $k))
+              (f32x4.add (f32x4.splat (f32.const 0))
+                (v128.and (local.get $g) (i32x4.eq (local.get $winner) (i32x4.splat (i32.const 0))))))
+            (v128.store (i32.add (i32.add (i32.add (local.get $dx) (local.get $top)) (local.get $pixelBytes)) (local.get $k))
+              (f32x4.add (f32x4.splat (f32.const 0))
+                (v128.and (local.get $g) (i32x4.eq (local.get $winner) (i32x4.splat (i32.const 1))))))
+            (v128.store (i32.add (i32.add (i32.add (local.get $dx) (local.get $top)) (local.get $rowBytes)) (local.get $k))
+              (f32x4.add (f32x4.splat (f32.const 0))
+                (v128.and (local.get $g) (i32x4.eq (local.get $winner) (i32x4.splat (i32.const 2))))))
+            (v128.store (i32.add (i32.add (i32.add (i32.add (local.get $dx) (local.get $top)) (local.get $rowBytes)) (local.get $pixelBytes)) (local.get $k))
+              (f32x4.add (f32x4.splat (f32.const 0))
+                (v128.and (local.get $g) (i32x4.eq (local.get $winner) (i32x4.splat (i32.const 3))))))
+            (local.set $k (i32.add (local.get $k) (i32.const 16)))
+            (br $channels)))
+          (local.set $dyAt (i32.add (local.get $dyAt) (local.get $pixelBytes)))
+          (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+          (br $columns)))
+        (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+        (br $rows)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $batch)))
+  )
+
+  ;; Sum of x [rows, c] over its rows into out [c], row by row in order (a bias gradient: dy summed over every axis
+  ;; but the channels).
+  (func (export "sumRows")
+    (param $x i32) (param $out i32) (param $rows i32) (param $c i32)
+    (local $rowBytes i32) (local $end i32) (local $at i32) (local $k i32)
+    (local.set $rowBytes (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $k (i32.const 0))
+    (block $zeroed (loop $zero
+      (br_if $zeroed (i32.ge_u (local.get $k) (local.get $rowBytes)))
+      (v128.store (i32.add (local.get $out) (local.get $k)) (f32x4.splat (f32.const 0)))
+      (local.set $k (i32.add (local.get $k) (i32.const 16)))
+      (br $zero)))
+    (local.set $at (local.get $x))
+    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $rows) (local.get $rowBytes))))
+    (block $rowsDone (loop $row
+      (br_if $rowsDone (i32.ge_u (local.get $at) (local.get $end)))
+      (local.set $k (i32.const 0))
+      (block $channelsDone (loop $channels
+        (br_if $channelsDone (i32.ge_u (local.get $k) (local.get $rowBytes)))
+        (v128.store (i32.add (local.get $out) (local.get $k))
+          (f32x4.add (v128.load (i32.add (local.get $out) (local.get $k)))
+                     (v128.load (i32.add (local.get $at) (local.get $k)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 16)))
+        (br $channels)))
+      (local.set $at (i32.add (local.get $at) (local.get $rowBytes)))
+      (br $row)))
+  )
+
+  ;; Gradient of a nearest-neighbour upsampling by whole factors (fy, fx): dx [n, inH, inW, c] is the sum of each
+  ;; fy x fx block of dy [n, inH * fy, inW * fx, c], rows then columns of the block in order.
+  (func (export "resizeNearestGradByFactor")
+    (param $dy i32) (param $dx i32)
+    (param $n i32) (param $inH i32) (param $inW i32) (param $c i32) (param $fy i32) (param $fx i32)
+    (local $pixelBytes i32) (local $dyRowBytes i32) (local $rows i32)
+    (local $row i32) (local $ix i32) (local $i i32) (local $j i32) (local $k i32)
+    (local $dxAt i32) (local $blockStart i32) (local $at i32) (local $acc v128)
+    (local.set $pixelBytes (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $dyRowBytes (i32.mul (i32.mul (local.get $inW) (local.get $fx)) (local.get $pixelBytes)))
+    ;; Output rows of every image back to back: row r of dx covers dy rows r * fy ... r * fy + fy - 1.
+    (local.set $rows (i32.mul (local.get $n) (local.get $inH)))
+    (local.set $dxAt (local.get $dx))
+    (local.set $row (i32.const 0))
+    (block $rowsDone (loop $rowLoop
+      (br_if $rowsDone (i32.ge_u (local.get $row) (local.get $rows)))
+      (local.set $ix (i32.const 0))
+      (block $columnsDone (loop $columns
+        (br_if $columnsDone (i32.ge_u (local.get $ix) (local.get $inW)))
+        (local.set $blockStart
+          (i32.add (local.get $dy)
+            (i32.add (i32.mul (i32.mul (local.get $row) (local.get $fy)) (local.get $dyRowBytes))
+                     (i32.mul (i32.mul (local.get $ix) (local.get $fx)) (local.get $pixelBytes)))))
+        (local.set $k (i32.const 0))
+        (block $channelsDone (loop $channels
+          (br_if $channelsDone (i32.ge_u (local.get $k) (local.get $pixelBytes)))
+          (local.set $acc (f32x4.splat (f32.const 0)))
+          (local.set $i (i32.const 0))
+          (block $blockRowsDone (loop $blockRows
+            (br_if $blockRowsDone (i32.ge_u (local.get $i) (local.get $fy)))
+            (local.set $at (i32.add (i32.add (local.get $blockStart) (i32.mul (local.get $i) (local.get $dyRowBytes))) (local.get $k)))
+            (local.set $j (i32.const 0))
+            (block $blockColumnsDone (loop $blockColumns
+              (br_if $blockColumnsDone (i32.ge_u (local.get $j) (local.get $fx)))
+              (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $at))))
+              (local.set $at (i32.add (local.get $at) (local.get $pixelBytes)))
+              (local.set $j (i32.add (local.get $j) (i32.const 1)))
+              (br $blockColumns)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $blockRows)))
+          (v128.store (i32.add (local.get $dxAt) (local.get $k)) (local.get $acc))
+          (local.set $k (i32.add (local.get $k) (i32.const 16)))
+          (br $channels)))
+        (local.set $dxAt (i32.add (local.get $dxAt) (local.get $pixelBytes)))
+        (local.set $ix (i32.add (local.get $ix) (i32.const 1)))
+        (br $columns)))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br $rowLoop)))
+  )
+)
