@@ -3,6 +3,7 @@ import { craftAdversarialBatch } from './adversarial_examples.js';
 import { transformedCopies } from './geometric_augmentation.js';
 import type { ResolvedAdversarialConfig, GeometricAugmentationConfig } from './config.js';
 import type { LossTermsOptions, LossWeights, TrainableModel } from './trainable_model.js';
+import { applyFusedAdam } from './fused_adam.js';
 
 export interface TrainingStepContext {
   model: TrainableModel;
@@ -122,6 +123,7 @@ export function nonFiniteTerms(losses: Record<string, number>): Record<string, n
 /** Applies `gradients` (aligned with `variables`) with the optimizer, then disposes them. */
 export function applyGradients(optimizer: tf.Optimizer, variables: tf.Variable[], gradients: tf.Tensor[]): void {
   try {
+    if (applyFusedAdam(optimizer, variables, gradients)) return;
     optimizer.applyGradients(variables.map((variable, i) => ({ name: variable.name, tensor: gradients[i] })));
   } finally {
     tf.dispose(gradients);

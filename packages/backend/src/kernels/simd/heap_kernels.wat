@@ -160,4 +160,60 @@
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (br $rowLoop)))
   )
+;; One Adam step over `count` floats, exactly as tfjs-core's AdamOptimizer computes it op by op in float32 (so the
+  ;; results are bit-identical): m' = m * beta1 + g * (1 - beta1); v' = v * beta2 + g * g * (1 - beta2);
+  ;; w' = (m' / (1 - beta1^t)) / (sqrt(v' / (1 - beta2^t)) + epsilon) * -learningRate + w. The outputs are new buffers.
+  (func (export "adamStep")
+    (param $w i32) (param $m i32) (param $v i32) (param $g i32) (param $newW i32) (param $newM i32) (param $newV i32)
+    (param $count i32)
+    (param $beta1 f32) (param $beta2 f32) (param $oneMinusBeta1 f32) (param $oneMinusBeta2 f32)
+    (param $oneMinusAccBeta1 f32) (param $oneMinusAccBeta2 f32) (param $negativeLearningRate f32) (param $epsilon f32)
+    (local $at i32) (local $vectorEnd i32) (local $end i32)
+    (local $gv v128) (local $mv v128) (local $vv v128)
+    (local $gs f32) (local $ms f32) (local $vs f32)
+    (local.set $end (i32.shl (local.get $count) (i32.const 2)))
+    (local.set $vectorEnd (i32.and (local.get $end) (i32.const -16)))
+    (local.set $at (i32.const 0))
+    (block $vectorsDone (loop $vectors
+      (br_if $vectorsDone (i32.ge_u (local.get $at) (local.get $vectorEnd)))
+      (local.set $gv (v128.load (i32.add (local.get $g) (local.get $at))))
+      (local.set $mv
+        (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $m) (local.get $at))) (f32x4.splat (local.get $beta1)))
+                   (f32x4.mul (local.get $gv) (f32x4.splat (local.get $oneMinusBeta1)))))
+      (local.set $vv
+        (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $v) (local.get $at))) (f32x4.splat (local.get $beta2)))
+                   (f32x4.mul (f32x4.mul (local.get $gv) (local.get $gv)) (f32x4.splat (local.get $oneMinusBeta2)))))
+      (v128.store (i32.add (local.get $newM) (local.get $at)) (local.get $mv))
+      (v128.store (i32.add (local.get $newV) (local.get $at)) (local.get $vv))
+      (v128.store (i32.add (local.get $newW) (local.get $at))
+        (f32x4.add
+          (f32x4.mul
+            (f32x4.div (f32x4.div (local.get $mv) (f32x4.splat (local.get $oneMinusAccBeta1)))
+                       (f32x4.add (f32x4.sqrt (f32x4.div (local.get $vv) (f32x4.splat (local.get $oneMinusAccBeta2))))
+                                  (f32x4.splat (local.get $epsilon))))
+            (f32x4.splat (local.get $negativeLearningRate)))
+          (v128.load (i32.add (local.get $w) (local.get $at)))))
+      (local.set $at (i32.add (local.get $at) (i32.const 16)))
+      (br $vectors)))
+    (block $tailDone (loop $tail
+      (br_if $tailDone (i32.ge_u (local.get $at) (local.get $end)))
+      (local.set $gs (f32.load (i32.add (local.get $g) (local.get $at))))
+      (local.set $ms
+        (f32.add (f32.mul (f32.load (i32.add (local.get $m) (local.get $at))) (local.get $beta1))
+                 (f32.mul (local.get $gs) (local.get $oneMinusBeta1))))
+      (local.set $vs
+        (f32.add (f32.mul (f32.load (i32.add (local.get $v) (local.get $at))) (local.get $beta2))
+                 (f32.mul (f32.mul (local.get $gs) (local.get $gs)) (local.get $oneMinusBeta2))))
+      (f32.store (i32.add (local.get $newM) (local.get $at)) (local.get $ms))
+      (f32.store (i32.add (local.get $newV) (local.get $at)) (local.get $vs))
+      (f32.store (i32.add (local.get $newW) (local.get $at))
+        (f32.add
+          (f32.mul
+            (f32.div (f32.div (local.get $ms) (local.get $oneMinusAccBeta1))
+                     (f32.add (f32.sqrt (f32.div (local.get $vs) (local.get $oneMinusAccBeta2))) (local.get $epsilon)))
+            (local.get $negativeLearningRate))
+          (f32.load (i32.add (local.get $w) (local.get $at)))))
+      (local.set $at (i32.add (local.get $at) (i32.const 4)))
+      (br $tail)))
+  )
 )
