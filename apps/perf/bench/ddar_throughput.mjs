@@ -10,7 +10,7 @@
 // ratios are printed against each.
 //
 // Model: DDARModel.create({ inputShape: [28, 28, 1], numClasses: 10, backboneOptions: { width: 0.5 }, geometry: 'displacement' })
-// (the first version's displacement path, which bench/pytorch_reference.py ports; the integral path has no port yet), trained with
+// (the first version's displacement path; bench/pytorch_reference.py --model ddar-displacement ports it), trained with
 // optimizer.minimize(() => model.lossTerms(xs, labels).total) (CE + MSE + 0.01 TV), Adam 1e-3, batch 64, 2048 random
 // images. PGD-40: pgdAdversarial(x => model.classify(x), ...), L-inf eps 0.3, default step 2.5 eps / 40, batch 128.
 // The first batch (first attack) is a warm-up and is not timed.
@@ -106,7 +106,7 @@ const addTorch = (key, rate) => torchRows.set(key, [...(torchRows.get(key) ?? []
 for (let round = 0; round < ROUNDS; round++) {
   if (TRAIN) {
     for (const threads of withPytorch ? torchThreadCounts() : []) {
-      const torch = runPytorch('ddar', { epochs: EPOCHS, threads });
+      const torch = runPytorch('ddar-displacement', { epochs: EPOCHS, threads });
       if (torch !== undefined) {
         addTorch(`train ${torch.threads}t`, torch.ddar.images_per_s);
         console.log(
@@ -134,7 +134,7 @@ for (let round = 0; round < ROUNDS; round++) {
   }
   if (PGD) {
     for (const threads of withPytorch ? torchThreadCounts() : []) {
-      const torch = runPytorch('pgd', { threads });
+      const torch = runPytorch('pgd-displacement', { threads });
       if (torch !== undefined) {
         addTorch(`pgd ${torch.threads}t`, torch.pgd40.images_per_s);
         console.log(`pgd40  pytorch ${torch.pgd40.images_per_s.toFixed(1).padStart(8)} images/s  (${torch.threads} threads; batch ${PGD_BATCH}, eps 0.3)`);

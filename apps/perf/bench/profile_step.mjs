@@ -28,7 +28,7 @@ let step = () => {
 };
 if (process.argv.includes('--ddar') || process.argv.includes('--pgd')) {
   const { DDARModel } = await import('@ddar/disentangle');
-  // The displacement path, which bench/pytorch_reference.py ports.
+  // The displacement path, which bench/pytorch_reference.py --model ddar-displacement ports.
   const ddar = DDARModel.create({ inputShape: [28, 28, 1], numClasses: 10, backboneOptions: { width: 0.5 }, geometry: 'displacement', seed: 1 });
   const batch = BATCH ?? (process.argv.includes('--pgd') ? 128 : 64);
   const images = tf.randomUniform([batch, 28, 28, 1]);
