@@ -39,6 +39,11 @@ export function runPytorch(model, { epochs = 2, threads = 2 } = {}) {
   return runScript(['--model', model, '--epochs', String(epochs), '--threads', String(threads)]);
 }
 
+/** Runs the script's parity check on the tfjs model exported into `directory` (bench/pytorch_parity.mjs). */
+export function runPytorchParity(directory) {
+  return runScript(['--parity', directory, '--threads', '1']);
+}
+
 function runScript(args) {
   const run = spawnSync(python ?? 'python3', [SCRIPT, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (run.status !== 0) {

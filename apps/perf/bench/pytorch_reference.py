@@ -6,6 +6,7 @@ as bench/throughput.mjs and bench/ddar_throughput.mjs, and prints one JSON objec
 
     python3 bench/pytorch_reference.py [--model reference|ddar|ddar-displacement|pgd|pgd-displacement|all]
                                        [--epochs 2] [--threads 2]
+    python3 bench/pytorch_reference.py --parity DIR     (see bench/pytorch_parity.mjs)
 
 - reference: conv 3x3 32 valid + relu, maxpool 2, conv 3x3 64 stride 2 'same' (pad 1) + relu,
   flatten, dense 128 relu, dense 10 softmax (cross-entropy on the logits); Adam 1e-3; batch 128;
@@ -40,6 +41,11 @@ as bench/throughput.mjs and bench/ddar_throughput.mjs, and prints one JSON objec
   batch 128.
 
 The first step of each measurement is a warm-up and is not timed, as in the Node benchmarks.
+
+--parity DIR reads the weights, images, labels (and gradients) that bench/pytorch_parity.mjs exported
+from the tfjs model into DIR, loads them into the port (conv kernels HWIO -> OIHW, dense kernels
+transposed, the flatten and reshape orders NHWC -> NCHW), and prints the loss terms, logits and
+gradients of both, with their differences.
 """
 import argparse
 import json
@@ -300,14 +306,147 @@ def pgd(model, batch, steps=40, epsilon=0.3, repeats=3):
     return {'images_per_s': repeats * batch / elapsed, 'batch': batch, 'steps': steps, 'epsilon': epsilon, 'repeats': repeats}
 
 
+# --- parity with the tfjs model (bench/pytorch_parity.mjs) ---
+
+# tfjs layer name -> (module attribute, how its input (dense after a flatten) or output (dense before a reshape) is ordered).
+TFJS_LAYERS = {
+    'smallCnn_conv1': ('conv1', None),
+    'smallCnn_conv2': ('conv2', None),
+    'smallCnn_embedding': ('embedding', 'input-hwc'),
+    'appearance_code': ('appearance', None),
+    'geometric_code': ('geometric', None),
+    'logits': ('logits', None),
+    'appearance_decoder_dense': ('app_dense', 'output-hwc'),
+    'appearance_decoder_conv1': ('app_conv1', None),
+    'appearance_decoder_output': ('app_out', None),
+    'geometric_decoder_dense': ('geo_dense', 'output-hwc'),
+    'geometric_decoder_conv': ('geo_conv', None),
+    'geometric_decoder_field': ('geo_field', None),
+    'affine_decoder': ('affine', None),
+}
+
+
+def to_torch_layout(kernel, bias, order, channels=32, side=7):
+    """A tfjs Conv2D kernel [KH, KW, I, O] -> [O, I, KH, KW]; a Dense kernel [in, out] -> [out, in], with the
+    flatten (input-hwc) or reshape (output-hwc) order of a [7, 7, C] map changed from (h, w, c) to (c, h, w)."""
+    if kernel.dim() == 4:
+        return kernel.permute(3, 2, 0, 1).contiguous(), bias
+    if order == 'input-hwc':
+        out = kernel.shape[1]
+        kernel = kernel.view(side, side, channels, out).permute(2, 0, 1, 3).reshape(-1, out)
+    elif order == 'output-hwc':
+        inp = kernel.shape[0]
+        kernel = kernel.view(inp, side, side, channels).permute(0, 3, 1, 2).reshape(inp, -1)
+        bias = bias.view(side, side, channels).permute(2, 0, 1).reshape(-1)
+    return kernel.t().contiguous(), bias
+
+
+def straddling_samples(displacement, tfjs_displacement, model):
+    """Sample coordinates (x and y counted apart) that fall in different pixel cells in the two warps: tfjs samples at
+    the float32 sum identity + displacement, grid_sample at ((g + 1) / 2) * (size - 1) of the normalized g that
+    warp() passes it. There the bilinear warp's derivative jumps (it is one-sided at pixel boundaries), so the weight
+    gradients upstream of the displacement can differ by more than rounding; the values cannot."""
+    size = model.size
+    pixel = torch.stack([model.pixel_x, model.pixel_y])  # [2, H, W]
+    tfjs_points = pixel + tfjs_displacement
+    normalized = (pixel + displacement) * (2.0 / (size - 1)) - 1.0
+    torch_points = ((normalized + 1) / 2) * (size - 1)
+    return int((torch.floor(tfjs_points) != torch.floor(torch_points)).sum().item())
+
+
+def parity(directory):
+    with open(os.path.join(directory, 'manifest.json')) as f:
+        manifest = json.load(f)
+    with open(os.path.join(directory, 'tensors.bin'), 'rb') as f:
+        blob = bytearray(f.read())
+    every = torch.frombuffer(blob, dtype=torch.float32)
+
+    def tensor(entry):
+        return every[entry['offset']:entry['offset'] + entry['size']].clone().view(entry['shape'])
+
+    model = DDARModel(manifest['geometry'])
+    modules = dict(model.named_modules())
+    tfjs_gradients = {}
+    loaded = set()
+    for layer in manifest['layers']:
+        attribute, order = TFJS_LAYERS[layer['name']]
+        module = modules[attribute]
+        kernel, bias = to_torch_layout(tensor(layer['kernel']), tensor(layer['bias']), order)
+        with torch.no_grad():
+            module.weight.copy_(kernel)
+            module.bias.copy_(bias)
+        loaded.update([f'{attribute}.weight', f'{attribute}.bias'])
+        if 'kernelGradient' in layer:
+            g_kernel, g_bias = to_torch_layout(tensor(layer['kernelGradient']), tensor(layer['biasGradient']), order)
+            tfjs_gradients[f'{attribute}.weight'] = g_kernel
+            tfjs_gradients[f'{attribute}.bias'] = g_bias
+    names = [name for name, _ in model.named_parameters()]
+    missing = sorted(set(names) - loaded)
+    if missing:
+        raise SystemExit(f'parity: no tfjs weights for {missing}')
+
+    images = tensor(manifest['images']).permute(0, 3, 1, 2).contiguous()  # NHWC -> NCHW
+    labels = torch.tensor(manifest['labels'], dtype=torch.long)
+    total, terms, logits = ddar_loss_terms(model, images, labels)
+    total.backward()
+    tfjs = manifest['tfjs']
+
+    def relative(ours, theirs):
+        return abs(ours - theirs) / max(abs(ours), 1e-30)
+
+    tfjs_logits = torch.tensor(tfjs['logits'], dtype=torch.float32)
+    logit_difference = (logits.detach() - tfjs_logits).abs().max().item()
+    result = {
+        'torch': torch.__version__,
+        'geometry': manifest['geometry'],
+        'state': manifest.get('state'),
+        'batch': images.shape[0],
+        'parameters': {'tfjs': manifest['parameters'], 'pytorch': sum(p.numel() for p in model.parameters())},
+        'terms': {
+            name: {'tfjs': tfjs['terms'][name], 'pytorch': terms[name].item(), 'relative': relative(tfjs['terms'][name], terms[name].item())}
+            for name in terms
+        },
+        'total': {'tfjs': tfjs['total'], 'pytorch': total.item(), 'relative': relative(tfjs['total'], total.item())},
+        'logits': {'max_abs_difference': logit_difference, 'max_abs': tfjs_logits.abs().max().item(),
+                   'relative': logit_difference / max(tfjs_logits.abs().max().item(), 1e-30)},
+    }
+    if tfjs_gradients:
+        gradients = {}
+        for name, parameter in model.named_parameters():
+            ours = tfjs_gradients[name]
+            theirs = parameter.grad
+            gradients[name] = (ours - theirs).norm().item() / max(ours.norm().item(), 1e-30)
+        result['gradients'] = {'relative_norm_difference': gradients, 'max': max(gradients.values())}
+    with torch.no_grad():
+        decoded = model.decoding(*model(images)[1:])
+        displacement = decoded['displacement']
+        tfjs_displacement = tensor(manifest['displacement']).permute(0, 3, 1, 2)  # [N, H, W, 2] -> [N, 2, H, W]
+        result['warp'] = {
+            'max_abs_displacement_px': displacement.abs().max().item(),
+            'max_abs_displacement_difference_px': (displacement - tfjs_displacement).abs().max().item(),
+            'straddling_samples': straddling_samples(displacement, tfjs_displacement, model),
+            'samples': displacement.numel(),
+        }
+        if 'affineResidual' in decoded:
+            result['warp']['max_abs_affine_residual'] = decoded['affineResidual'].abs().max().item()
+            increments = decoded['warpIncrements']
+            result['warp']['increments_range'] = [increments.min().item(), increments.max().item()]
+    return result
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--model', choices=['reference', 'ddar', 'ddar-displacement', 'pgd', 'pgd-displacement', 'all'], default='all')
     parser.add_argument('--epochs', type=int, default=2)
     parser.add_argument('--threads', type=int, default=2)
+    parser.add_argument('--parity', metavar='DIR', help='compare with the tfjs model exported by bench/pytorch_parity.mjs into DIR')
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
+    if args.parity:
+        json.dump(parity(args.parity), sys.stdout)
+        sys.stdout.write('\n')
+        return
     result = {
         'torch': torch.__version__,
         'threads': torch.get_num_threads(),
