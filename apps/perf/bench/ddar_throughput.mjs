@@ -1,18 +1,22 @@
 // Training throughput of the MNIST DDAR model, and PGD-40 attack throughput on its classification path, on the
 // default backend (initBackend(): wasm here, with the training and replacement kernels), next to PyTorch on CPU
-// (bench/pytorch_reference.py: a port of the same model, same batch size and optimizer) in the same run.
+// (bench/pytorch_reference.py: a port of the same model, same loss, batch size and optimizer) in the same run.
 // Usage: pnpm build at the root, then from apps/perf:
 //        node bench/ddar_throughput.mjs [--epochs 3] [--rounds 1] [--no-pgd] [--no-train] [--no-train-api] [--no-pytorch]
-//        [--torch-threads 2,1]
+//        [--torch-threads 2,1] [--displacement]
 // Besides the bare loop below, the same model trains through @ddar/training's train() on one thread and data-parallel
 // with one worker thread per spare core (bench/train_api.mjs; --no-train-api skips both).
 // PyTorch runs once per thread count (default 2 and 1: on a loaded 2-core machine 1 thread is often faster); the
 // ratios are printed against each.
 //
-// Model: DDARModel.create({ inputShape: [28, 28, 1], numClasses: 10, backboneOptions: { width: 0.5 }, geometry: 'displacement' })
-// (the first version's displacement path; bench/pytorch_reference.py --model ddar-displacement ports it), trained with
-// optimizer.minimize(() => model.lossTerms(xs, labels).total) (CE + MSE + 0.01 TV), Adam 1e-3, batch 64, 2048 random
-// images. PGD-40: pgdAdversarial(x => model.classify(x), ...), L-inf eps 0.3, default step 2.5 eps / 40, batch 128.
+// Model: DDARModel.create({ inputShape: [28, 28, 1], numClasses: 10, backboneOptions: { width: 0.5 }, seed: 1 }), the
+// model the library ships: the default 'integral' geometry (codes 8 / 64, global affine + integral warp), trained with
+// optimizer.minimize(() => model.lossTerms(xs, labels).total) (DEFAULT_DDAR_LOSS_WEIGHTS: CE + 10 MSE + TV of the grid
+// increments + bias reduction), Adam 1e-3, batch 64, 2048 random images. bench/pytorch_reference.py ports it layer for
+// layer (`--model ddar`); bench/pytorch_parity.mjs checks that the two compute the same loss and gradients.
+// --displacement benchmarks the first version's geometry instead (geometry: 'displacement', codes 64 / 16, CE + MSE +
+// 0.01 TV + 0.01 magnitude; PyTorch `--model ddar-displacement`).
+// PGD-40: pgdAdversarial(x => model.classify(x), ...), L-inf eps 0.3, default step 2.5 eps / 40, batch 128.
 // The first batch (first attack) is a warm-up and is not timed.
 /* global console */
 import os from 'node:os';
@@ -38,10 +42,18 @@ const TRAIN = !process.argv.includes('--no-train');
 const PGD = !process.argv.includes('--no-pgd');
 const TRAIN_API = TRAIN && !process.argv.includes('--no-train-api');
 const SPARE_CORES = Math.max(1, os.availableParallelism() - 1);
+const DISPLACEMENT = process.argv.includes('--displacement');
+const TORCH_SUFFIX = DISPLACEMENT ? '-displacement' : '';
 
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 const createModel = () =>
-  DDARModel.create({ inputShape: [28, 28, 1], numClasses: 10, backboneOptions: { width: 0.5 }, geometry: 'displacement', seed: 1 });
+  DDARModel.create({
+    inputShape: [28, 28, 1],
+    numClasses: 10,
+    backboneOptions: { width: 0.5 },
+    seed: 1,
+    ...(DISPLACEMENT ? { geometry: 'displacement' } : {}),
+  });
 
 function trainOurs() {
   const model = createModel();
@@ -96,8 +108,8 @@ function pgdOurs() {
 
 const info = await initBackend({ log: false });
 console.log(
-  `MNIST DDAR model (smallCnn width 0.5), ${IMAGES} random 28x28x1 images, batch ${BATCH}, Adam; backend ${info.name}; ` +
-    `node ${process.version}, ${os.cpus().length} cores, load average ${load()}`,
+  `MNIST DDAR model (smallCnn width 0.5, geometry ${DISPLACEMENT ? 'displacement' : 'integral'}), ${IMAGES} random 28x28x1 images, ` +
+    `batch ${BATCH}, Adam; backend ${info.name}; node ${process.version}, ${os.cpus().length} cores, load average ${load()}`,
 );
 const withPytorch = !process.argv.includes('--no-pytorch') && pytorchAvailable();
 const rows = { ours: [], oursPgd: [], train1t: [], trainDp: [] };
@@ -106,7 +118,7 @@ const addTorch = (key, rate) => torchRows.set(key, [...(torchRows.get(key) ?? []
 for (let round = 0; round < ROUNDS; round++) {
   if (TRAIN) {
     for (const threads of withPytorch ? torchThreadCounts() : []) {
-      const torch = runPytorch('ddar-displacement', { epochs: EPOCHS, threads });
+      const torch = runPytorch(`ddar${TORCH_SUFFIX}`, { epochs: EPOCHS, threads });
       if (torch !== undefined) {
         addTorch(`train ${torch.threads}t`, torch.ddar.images_per_s);
         console.log(
@@ -134,7 +146,7 @@ for (let round = 0; round < ROUNDS; round++) {
   }
   if (PGD) {
     for (const threads of withPytorch ? torchThreadCounts() : []) {
-      const torch = runPytorch('pgd-displacement', { threads });
+      const torch = runPytorch(`pgd${TORCH_SUFFIX}`, { threads });
       if (torch !== undefined) {
         addTorch(`pgd ${torch.threads}t`, torch.pgd40.images_per_s);
         console.log(`pgd40  pytorch ${torch.pgd40.images_per_s.toFixed(1).padStart(8)} images/s  (${torch.threads} threads; batch ${PGD_BATCH}, eps 0.3)`);
