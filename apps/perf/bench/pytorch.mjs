@@ -32,8 +32,8 @@ export function torchThreadCounts() {
 }
 
 /**
- * Runs the PyTorch reference for `model` ('reference', 'ddar', 'ddar-displacement', 'pgd' or 'pgd-displacement') and
- * returns its parsed JSON, or undefined (with the reason printed) when the script fails.
+ * Runs the PyTorch reference for `model` ('reference', 'ddar', 'ddar-displacement', 'pgd', 'pgd-displacement' or
+ * 'matmul') and returns its parsed JSON, or undefined (with the reason printed) when the script fails.
  */
 export function runPytorch(model, { epochs = 2, threads = 2 } = {}) {
   return runScript(['--model', model, '--epochs', String(epochs), '--threads', String(threads)]);

@@ -4,7 +4,7 @@
 Trains, on the same random data sizes and with the same architecture, loss, batch size and optimizer
 as bench/throughput.mjs and bench/ddar_throughput.mjs, and prints one JSON object on stdout:
 
-    python3 bench/pytorch_reference.py [--model reference|ddar|ddar-displacement|pgd|pgd-displacement|all]
+    python3 bench/pytorch_reference.py [--model reference|ddar|ddar-displacement|pgd|pgd-displacement|matmul|all]
                                        [--epochs 2] [--threads 2]
     python3 bench/pytorch_reference.py --parity DIR     (see bench/pytorch_parity.mjs)
 
@@ -39,6 +39,9 @@ as bench/throughput.mjs and bench/ddar_throughput.mjs, and prints one JSON objec
 - pgd (pgd-displacement): PGD-40 (L-inf, eps 0.3, step 2.5 * eps / 40, random start) against the
   classification path (backbone -> appearance head -> logits) of the ddar (ddar-displacement) port,
   batch 128.
+- matmul: 512 x 512 x 512 float32 torch.mm (what nn.Linear runs), median time of 15 after 3 warm-ups,
+  in GFLOP/s (2 * 512^3 FLOP per product); and the same product through oneDNN (mkldnn_linear), which
+  uses the CPU's widest vectors where the build's BLAS may not (Debian's is BLAS_INFO=generic).
 
 The first step of each measurement is a warm-up and is not timed, as in the Node benchmarks.
 
@@ -50,6 +53,7 @@ gradients of both, with their differences.
 import argparse
 import json
 import os
+import statistics
 import sys
 import time
 
@@ -306,6 +310,31 @@ def pgd(model, batch, steps=40, epsilon=0.3, repeats=3):
     return {'images_per_s': repeats * batch / elapsed, 'batch': batch, 'steps': steps, 'epsilon': epsilon, 'repeats': repeats}
 
 
+def matmul(size=512, repeats=15):
+    """torch.mm (what nn.Linear runs: the build's BLAS, Debian's generic one here) and, for what this CPU can do with
+    its widest vectors, the same product through oneDNN (mkldnn_linear on mkldnn tensors)."""
+    a = torch.randn(size, size)
+    b = torch.randn(size, size)
+    a_mkldnn = a.to_mkldnn()
+    b_mkldnn = b.t().contiguous().to_mkldnn()
+
+    def median_seconds(product):
+        for _ in range(3):
+            product()
+        seconds = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            product()
+            seconds.append(time.perf_counter() - started)
+        return statistics.median(seconds)
+
+    flop = 2 * size**3
+    result = {'size': size, 'repeats': repeats, 'gflops': flop / median_seconds(lambda: torch.mm(a, b)) / 1e9}
+    if torch.backends.mkldnn.is_available():
+        result['onednn_gflops'] = flop / median_seconds(lambda: torch._C._nn.mkldnn_linear(a_mkldnn, b_mkldnn, None)) / 1e9
+    return result
+
+
 # --- parity with the tfjs model (bench/pytorch_parity.mjs) ---
 
 # tfjs layer name -> (module attribute, how its input (dense after a flatten) or output (dense before a reshape) is ordered).
@@ -436,7 +465,7 @@ def parity(directory):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--model', choices=['reference', 'ddar', 'ddar-displacement', 'pgd', 'pgd-displacement', 'all'], default='all')
+    parser.add_argument('--model', choices=['reference', 'ddar', 'ddar-displacement', 'pgd', 'pgd-displacement', 'matmul', 'all'], default='all')
     parser.add_argument('--epochs', type=int, default=2)
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--parity', metavar='DIR', help='compare with the tfjs model exported by bench/pytorch_parity.mjs into DIR')
@@ -462,6 +491,8 @@ def main():
         result['pgd40'] = pgd(DDARModel('integral'), 128)
     if args.model == 'pgd-displacement':
         result['pgd40'] = pgd(DDARModel('displacement'), 128)
+    if args.model in ('matmul', 'all'):
+        result['matmul'] = matmul()
     json.dump(result, sys.stdout)
     sys.stdout.write('\n')
 
