@@ -1,19 +1,29 @@
 // Training throughput of the MNIST DDAR model, and PGD-40 attack throughput on its classification path, on the
 // default backend (initBackend(): wasm here, with the training and replacement kernels), next to PyTorch on CPU
-// (bench/pytorch_reference.py: a port of the same model, same batch size and optimizer) in the same run.
+// (bench/pytorch_reference.py: a port of the same model, same loss, batch size and optimizer) in the same run.
 // Usage: pnpm build at the root, then from apps/perf:
 //        node bench/ddar_throughput.mjs [--epochs 3] [--rounds 1] [--no-pgd] [--no-train] [--no-train-api] [--no-pytorch]
-//        [--torch-threads 2,1]
+//        [--torch-threads 2,1] [--displacement] [--no-ceilings]
 // Besides the bare loop below, the same model trains through @ddar/training's train() on one thread and data-parallel
 // with one worker thread per spare core (bench/train_api.mjs; --no-train-api skips both).
 // PyTorch runs once per thread count (default 2 and 1: on a loaded 2-core machine 1 thread is often faster); the
-// ratios are printed against each.
+// ratios are printed against each and against the faster of them.
 //
-// Model: DDARModel.create({ inputShape: [28, 28, 1], numClasses: 10, backboneOptions: { width: 0.5 }, geometry: 'displacement' })
-// (the first version's displacement path, which bench/pytorch_reference.py ports; the integral path has no port yet), trained with
-// optimizer.minimize(() => model.lossTerms(xs, labels).total) (CE + MSE + 0.01 TV), Adam 1e-3, batch 64, 2048 random
-// images. PGD-40: pgdAdversarial(x => model.classify(x), ...), L-inf eps 0.3, default step 2.5 eps / 40, batch 128.
+// Model: DDARModel.create({ inputShape: [28, 28, 1], numClasses: 10, backboneOptions: { width: 0.5 }, seed: 1 }), the
+// model the library ships: the default 'integral' geometry (codes 8 / 64, global affine + integral warp), trained with
+// optimizer.minimize(() => model.lossTerms(xs, labels).total) (DEFAULT_DDAR_LOSS_WEIGHTS: CE + 10 MSE + TV of the grid
+// increments + bias reduction), Adam 1e-3, batch 64, 2048 random images. bench/pytorch_reference.py ports it layer for
+// layer (`--model ddar`); bench/pytorch_parity.mjs checks that the two compute the same loss and gradients.
+// --displacement benchmarks the first version's geometry instead (geometry: 'displacement', codes 64 / 16, CE + MSE +
+// 0.01 TV + 0.01 magnitude; PyTorch `--model ddar-displacement`).
+// PGD-40: pgdAdversarial(x => model.classify(x), ...), L-inf eps 0.3, default step 2.5 eps / 40, batch 128.
 // The first batch (first attack) is a warm-up and is not timed.
+//
+// Then, in the same run (unless --no-ceilings), the ceilings of bench/ceilings.mjs (512^3 float32 matmul on wasm with
+// 1 and 2 threads, in PyTorch with 1 and 2 threads; the CPU and the load), and every training rate as GFLOP/s: images/s
+// x the FLOP per image of a training step counted by bench/flops.mjs (conv and dense multiply-adds x 2 FLOP, forward
+// once, backward twice, plus the integral warp's running sums; 31.18 MFLOP for the integral model), with its
+// percentage of the two-thread wasm ceiling.
 /* global console */
 import os from 'node:os';
 import process from 'node:process';
@@ -22,6 +32,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@ddar/backend';
 import { DDARModel } from '@ddar/disentangle';
 import { pgdAdversarial } from '@ddar/attacks';
+import { cpuDescription, measureCeilings, printAchieved, printCeilings } from './ceilings.mjs';
+import { ddarTrainingFlopsPerImage } from './flops.mjs';
 import { positiveIntegerOption } from './options.mjs';
 import { pytorchAvailable, runPytorch, torchThreadCounts } from './pytorch.mjs';
 import { randomDataset, trainApiThroughput } from './train_api.mjs';
@@ -38,10 +50,19 @@ const TRAIN = !process.argv.includes('--no-train');
 const PGD = !process.argv.includes('--no-pgd');
 const TRAIN_API = TRAIN && !process.argv.includes('--no-train-api');
 const SPARE_CORES = Math.max(1, os.availableParallelism() - 1);
+const DISPLACEMENT = process.argv.includes('--displacement');
+const CEILINGS = !process.argv.includes('--no-ceilings');
+const TORCH_SUFFIX = DISPLACEMENT ? '-displacement' : '';
 
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 const createModel = () =>
-  DDARModel.create({ inputShape: [28, 28, 1], numClasses: 10, backboneOptions: { width: 0.5 }, geometry: 'displacement', seed: 1 });
+  DDARModel.create({
+    inputShape: [28, 28, 1],
+    numClasses: 10,
+    backboneOptions: { width: 0.5 },
+    seed: 1,
+    ...(DISPLACEMENT ? { geometry: 'displacement' } : {}),
+  });
 
 function trainOurs() {
   const model = createModel();
@@ -95,9 +116,13 @@ function pgdOurs() {
 }
 
 const info = await initBackend({ log: false });
+const counted = createModel();
+const FLOPS = ddarTrainingFlopsPerImage(counted);
+const GEOMETRY = counted.geometry;
+counted.dispose();
 console.log(
-  `MNIST DDAR model (smallCnn width 0.5), ${IMAGES} random 28x28x1 images, batch ${BATCH}, Adam; backend ${info.name}; ` +
-    `node ${process.version}, ${os.cpus().length} cores, load average ${load()}`,
+  `MNIST DDAR model (smallCnn width 0.5, geometry ${GEOMETRY}), ${IMAGES} random 28x28x1 images, batch ${BATCH}, Adam; ` +
+    `backend ${info.name}; node ${process.version}, ${cpuDescription()}, load average ${load()}`,
 );
 const withPytorch = !process.argv.includes('--no-pytorch') && pytorchAvailable();
 const rows = { ours: [], oursPgd: [], train1t: [], trainDp: [] };
@@ -106,7 +131,7 @@ const addTorch = (key, rate) => torchRows.set(key, [...(torchRows.get(key) ?? []
 for (let round = 0; round < ROUNDS; round++) {
   if (TRAIN) {
     for (const threads of withPytorch ? torchThreadCounts() : []) {
-      const torch = runPytorch('ddar', { epochs: EPOCHS, threads });
+      const torch = runPytorch(`ddar${TORCH_SUFFIX}`, { epochs: EPOCHS, threads });
       if (torch !== undefined) {
         addTorch(`train ${torch.threads}t`, torch.ddar.images_per_s);
         console.log(
@@ -134,7 +159,7 @@ for (let round = 0; round < ROUNDS; round++) {
   }
   if (PGD) {
     for (const threads of withPytorch ? torchThreadCounts() : []) {
-      const torch = runPytorch('pgd', { threads });
+      const torch = runPytorch(`pgd${TORCH_SUFFIX}`, { threads });
       if (torch !== undefined) {
         addTorch(`pgd ${torch.threads}t`, torch.pgd40.images_per_s);
         console.log(`pgd40  pytorch ${torch.pgd40.images_per_s.toFixed(1).padStart(8)} images/s  (${torch.threads} threads; batch ${PGD_BATCH}, eps 0.3)`);
@@ -146,14 +171,31 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
-for (const [key, rates] of torchRows) {
-  const [what, threads] = key.split(' ');
-  const candidates =
-    what === 'train'
-      ? [['DDAR training, bare loop', rows.ours], ['DDAR training, train() 1 thread', rows.train1t], [`DDAR training, train() ${SPARE_CORES + 1} threads`, rows.trainDp]]
-      : [['PGD-40 on classify', rows.oursPgd]];
-  for (const [label, ours] of candidates) {
-    if (ours.length > 0) console.log(`ours / pytorch-${threads}, ${label}: ${(mean(ours) / mean(rates)).toFixed(3)}`);
+const ours = (what) =>
+  what === 'train'
+    ? [['DDAR training, bare loop', rows.ours], ['DDAR training, train() 1 thread', rows.train1t], [`DDAR training, train() ${SPARE_CORES + 1} threads`, rows.trainDp]]
+    : [['PGD-40 on classify', rows.oursPgd]];
+const printRatios = (torchLabel, what, torchRate) => {
+  for (const [label, rates] of ours(what)) {
+    if (rates.length > 0) console.log(`ours / ${torchLabel}, ${label}: ${(mean(rates) / torchRate).toFixed(3)}`);
+  }
+};
+for (const what of ['train', 'pgd']) {
+  const keys = [...torchRows.keys()].filter((key) => key.startsWith(`${what} `));
+  for (const key of keys) printRatios(`pytorch-${key.split(' ')[1]}`, what, mean(torchRows.get(key)));
+  if (keys.length > 1) {
+    const best = keys.reduce((a, b) => (mean(torchRows.get(b)) > mean(torchRows.get(a)) ? b : a));
+    printRatios(`best pytorch (pytorch-${best.split(' ')[1]})`, what, mean(torchRows.get(best)));
   }
 }
 console.log(`load average after: ${load()}`);
+if (CEILINGS) {
+  const ceilings = await measureCeilings({ withPytorch });
+  printCeilings(ceilings);
+  for (const [label, rates] of ours('train')) {
+    if (rates.length > 0) printAchieved(label, mean(rates), FLOPS, ceilings);
+  }
+  for (const [key, rates] of torchRows) {
+    if (key.startsWith('train ')) printAchieved(`DDAR training, pytorch-${key.split(' ')[1]}`, mean(rates), FLOPS, ceilings);
+  }
+}

@@ -1,8 +1,11 @@
 // Where a training step (of the reference model, or with --ddar the MNIST DDAR model) spends its time on wasm, by kernel.
-// Usage: pnpm build at the root, then from apps/perf: node bench/profile_step.mjs [--stock] [--ddar] [--pgd]
+// Usage: pnpm build at the root, then from apps/perf: node bench/profile_step.mjs [--stock] [--ddar|--pgd] [--displacement]
+//        [--batch N]
 //   --stock  leave out the replacement kernels (initBackend's replaceKernels: false).
-//   --ddar   profile a training step of the MNIST DDAR model (batch 64) instead of the reference model;
-//   --pgd    one PGD step (input gradient of the DDAR model's classify path, batch 128).
+//   --ddar   profile a training step of the MNIST DDAR model (batch 64) instead of the reference model: the model
+//            bench/ddar_throughput.mjs trains (DDARModel.create defaults, geometry 'integral'), with its default loss;
+//   --pgd    one PGD step (input gradient of the DDAR model's classify path, batch 128);
+//   --displacement  with --ddar or --pgd, the first version's geometry (geometry: 'displacement') instead.
 //   --batch N  the batch size (default 128 for the reference model and PGD, 64 for DDAR).
 /* global console */
 import process from 'node:process';
@@ -28,8 +31,13 @@ let step = () => {
 };
 if (process.argv.includes('--ddar') || process.argv.includes('--pgd')) {
   const { DDARModel } = await import('@ddar/disentangle');
-  // The displacement path, which bench/pytorch_reference.py ports.
-  const ddar = DDARModel.create({ inputShape: [28, 28, 1], numClasses: 10, backboneOptions: { width: 0.5 }, geometry: 'displacement', seed: 1 });
+  const ddar = DDARModel.create({
+    inputShape: [28, 28, 1],
+    numClasses: 10,
+    backboneOptions: { width: 0.5 },
+    seed: 1,
+    ...(process.argv.includes('--displacement') ? { geometry: 'displacement' } : {}),
+  });
   const batch = BATCH ?? (process.argv.includes('--pgd') ? 128 : 64);
   const images = tf.randomUniform([batch, 28, 28, 1]);
   const labels = tf.randomUniform([batch], 0, 10, 'int32');

@@ -32,14 +32,20 @@ export function torchThreadCounts() {
 }
 
 /**
- * Runs the PyTorch reference for `model` ('reference', 'ddar' or 'pgd') and returns its parsed JSON, or undefined
- * (with the reason printed) when the script fails.
+ * Runs the PyTorch reference for `model` ('reference', 'ddar', 'ddar-displacement', 'pgd', 'pgd-displacement' or
+ * 'matmul') and returns its parsed JSON, or undefined (with the reason printed) when the script fails.
  */
 export function runPytorch(model, { epochs = 2, threads = 2 } = {}) {
-  const run = spawnSync(python ?? 'python3', [SCRIPT, '--model', model, '--epochs', String(epochs), '--threads', String(threads)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  });
+  return runScript(['--model', model, '--epochs', String(epochs), '--threads', String(threads)]);
+}
+
+/** Runs the script's parity check on the tfjs model exported into `directory` (bench/pytorch_parity.mjs). */
+export function runPytorchParity(directory) {
+  return runScript(['--parity', directory, '--threads', '1']);
+}
+
+function runScript(args) {
+  const run = spawnSync(python ?? 'python3', [SCRIPT, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (run.status !== 0) {
     console.log(`pytorch     failed (exit ${run.status}): ${(run.stderr || '').trim().split('\n').slice(-1)[0]}`);
     return undefined;

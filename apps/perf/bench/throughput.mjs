@@ -1,6 +1,7 @@
 // Training throughput of the reference model on every backend this machine can start.
 // Usage: pnpm build at the root, then from apps/perf: node bench/throughput.mjs [--cpu-batches 2] [--epochs 2] [--rounds 1]
 //        [--backend tensorflow|wasm-stock|wasm|cpu|train-1t|train-dp|pytorch, or a list such as wasm,train-dp,pytorch]
+//        [--torch-threads 2,1] [--no-ceilings]
 //
 // train-1t and train-dp train the same model, on the default backend, through @ddar/training's train(): on the main
 // thread alone, and data-parallel with one worker thread per spare core (bench/train_api.mjs says what train() does
@@ -10,7 +11,13 @@
 // alternating with the default wasm backend `--rounds` times, once per thread count of `--torch-threads`
 // (default 2,1: torch.set_num_threads(2) is the target's setting, but on a loaded 2-core machine OpenMP's 2 threads
 // are often much slower than 1, so the best of both is the fair reference), and the last lines print
-// `ours / pytorch`. Without `python3 -c 'import torch'` it prints that PyTorch is not installed and skips it.
+// `ours / pytorch` for each thread count and against the faster of them. Without `python3 -c 'import torch'` it prints
+// that PyTorch is not installed and skips it.
+//
+// Then, in the same run (unless --no-ceilings), the ceilings of bench/ceilings.mjs (512^3 float32 matmul on wasm with
+// 1 and 2 threads, in PyTorch with 1 and 2 threads; the CPU and the load), and every rate as GFLOP/s: images/s x the
+// FLOP per image of a training step counted by bench/flops.mjs (conv and dense multiply-adds x 2 FLOP, forward once,
+// backward twice; 8.61 MFLOP for this model), with its percentage of the two-thread wasm ceiling.
 //
 // Reference model: conv 3x3x32 valid + relu, maxpool 2, conv 3x3x64 stride 2 same + relu, flatten,
 // dense 128 relu, dense 10 softmax; Adam; 2048 random 28x28x1 images, batch 128.
@@ -25,6 +32,8 @@ import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '@ddar/backend';
+import { cpuDescription, measureCeilings, printAchieved, printCeilings } from './ceilings.mjs';
+import { trainingFlopsPerImage } from './flops.mjs';
 import { positiveIntegerOption } from './options.mjs';
 import { pytorchAvailable, runPytorch, torchThreadCounts } from './pytorch.mjs';
 import { createReferenceModel, referenceNetwork } from './reference_model.mjs';
@@ -41,6 +50,7 @@ const selected = (name) => ONLY === undefined || ONLY.has(name);
 // The pure-JS cpu backend needs minutes per batch of 128; a few batches give its rate.
 const CPU_BATCHES = option('cpu-batches', 2);
 const ROUNDS = option('rounds', 1);
+const CEILINGS = !process.argv.includes('--no-ceilings');
 
 function randomBatches() {
   const batches = [];
@@ -79,7 +89,7 @@ function train(steps) {
 const batchesPerEpoch = IMAGES / BATCH;
 console.log(
   `reference model, ${IMAGES} random 28x28x1 images, batch ${BATCH}, Adam; node ${process.version}, ` +
-    `${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    `${cpuDescription()}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
 );
 const results = [];
 const withPytorch = selected('pytorch') && pytorchAvailable();
@@ -159,10 +169,20 @@ const names = [...new Set(results.map((r) => r.name))];
 const fastest = Math.max(...names.map(mean));
 console.log(`ratio to fastest: ${names.map((n) => `${n} ${(mean(n) / fastest).toFixed(3)}`).join(', ')}`);
 const torchNames = names.filter((n) => n.startsWith('pytorch-'));
-for (const torchName of torchNames) {
-  console.log(
-    `ours / ${torchName}: ${names.filter((n) => !n.startsWith('pytorch-')).map((n) => `${n} ${(mean(n) / mean(torchName)).toFixed(3)}`).join(', ')}` +
-      ' (means over rounds)',
-  );
+const ourNames = names.filter((n) => !n.startsWith('pytorch-'));
+const ratios = (torchRate) => ourNames.map((n) => `${n} ${(mean(n) / torchRate).toFixed(3)}`).join(', ');
+for (const torchName of ourNames.length > 0 ? torchNames : []) console.log(`ours / ${torchName}: ${ratios(mean(torchName))} (means over rounds)`);
+if (ourNames.length > 0 && torchNames.length > 1) {
+  const best = torchNames.reduce((a, b) => (mean(b) > mean(a) ? b : a));
+  console.log(`ours / best pytorch (${best}): ${ratios(mean(best))}`);
 }
 console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+if (CEILINGS) {
+  const ceilings = await measureCeilings({ withPytorch });
+  printCeilings(ceilings);
+  await tf.ready(); // --backend pytorch alone initializes no backend; counting builds the model
+  const model = referenceNetwork();
+  const flops = trainingFlopsPerImage(model);
+  model.dispose();
+  for (const name of names) printAchieved(name, mean(name), flops, ceilings);
+}

@@ -1,7 +1,10 @@
-// Throughput of @ddar/training's train(), on one thread or data-parallel over worker threads, for the benchmarks.
+// Throughput of @ddar/training's train(), on one thread or data-parallel over worker threads, for the benchmarks
+// (bench/throughput.mjs: the reference model; bench/ddar_throughput.mjs: the MNIST DDAR model with its default
+// geometry, 'integral', and default loss, the model bench/pytorch_reference.py ports).
 // train() does more per batch than the benchmarks' bare optimizer.minimize loops and PyTorch's: it gathers each
-// batch from the dataset and runs one more forward pass of model.classify to report training accuracy, so its rate
-// is a conservative figure for a comparison with PyTorch.
+// batch from the dataset and counts training accuracy (from the logits of the loss's forward pass, which the models
+// return when asked: `returnLogits`), and it reports progress, so its rate is a conservative figure for a comparison
+// with PyTorch.
 import * as tf from '@tensorflow/tfjs-core';
 import { performance } from 'node:perf_hooks';
 import { createDataset } from '@ddar/datasets';
