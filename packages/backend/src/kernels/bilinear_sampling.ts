@@ -65,15 +65,6 @@ export class BilinearCorners {
   column0 = 0;
   column1 = 0;
 
-  private column0At = 0;
-  private column1At = 0;
-  private column0Inside = false;
-  private column1Inside = false;
-  private row0At = 0;
-  private row1At = 0;
-  private row0Inside = false;
-  private row1Inside = false;
-
   constructor(
     private readonly height: number,
     private readonly width: number,
@@ -97,36 +88,48 @@ export class BilinearCorners {
     this.w10 = fround(this.row1 * this.column0);
     this.w11 = fround(this.row1 * this.column1);
 
+    const lastColumn = this.width - 1;
+    const lastRow = this.height - 1;
+    // Fast path: all four corners inside the image (false for NaN).
+    if (lowerX >= 0 && lowerX < lastColumn && lowerY >= 0 && lowerY < lastRow) {
+      const at = lowerY * this.width + lowerX;
+      this.i00 = at;
+      this.i01 = at + 1;
+      this.i10 = at + this.width;
+      this.i11 = at + this.width + 1;
+      return;
+    }
+
     // x !== x: NaN, without a global lookup.
     const safeX = lowerX !== lowerX ? 0 : lowerX;
     const safeY = lowerY !== lowerY ? 0 : lowerY;
-    const lastColumn = this.width - 1;
-    const lastRow = this.height - 1;
-    let corner = safeX;
-    this.column0At = corner < 0 ? 0 : corner > lastColumn ? lastColumn : corner;
-    this.column0Inside = this.column0At === corner;
-    corner = fround(safeX + 1);
-    this.column1At = corner < 0 ? 0 : corner > lastColumn ? lastColumn : corner;
-    this.column1Inside = this.column1At === corner;
-    corner = safeY;
-    this.row0At = corner < 0 ? 0 : corner > lastRow ? lastRow : corner;
-    this.row0Inside = this.row0At === corner;
-    corner = fround(safeY + 1);
-    this.row1At = corner < 0 ? 0 : corner > lastRow ? lastRow : corner;
-    this.row1Inside = this.row1At === corner;
-
-    const row0 = this.row0At * this.width;
-    const row1 = this.row1At * this.width;
+    const upperX = fround(safeX + 1);
+    const upperY = fround(safeY + 1);
+    const column0 = clip(safeX, lastColumn);
+    const column1 = clip(upperX, lastColumn);
+    const row0 = clip(safeY, lastRow);
+    const row1 = clip(upperY, lastRow);
+    const w = this.width;
     if (this.clamp) {
-      this.i00 = row0 + this.column0At;
-      this.i01 = row0 + this.column1At;
-      this.i10 = row1 + this.column0At;
-      this.i11 = row1 + this.column1At;
+      this.i00 = row0 * w + column0;
+      this.i01 = row0 * w + column1;
+      this.i10 = row1 * w + column0;
+      this.i11 = row1 * w + column1;
     } else {
-      this.i00 = this.row0Inside && this.column0Inside ? row0 + this.column0At : -1;
-      this.i01 = this.row0Inside && this.column1Inside ? row0 + this.column1At : -1;
-      this.i10 = this.row1Inside && this.column0Inside ? row1 + this.column0At : -1;
-      this.i11 = this.row1Inside && this.column1Inside ? row1 + this.column1At : -1;
+      // A corner that clamping moved reads 0.
+      const inside00 = row0 === safeY && column0 === safeX;
+      const inside01 = row0 === safeY && column1 === upperX;
+      const inside10 = row1 === upperY && column0 === safeX;
+      const inside11 = row1 === upperY && column1 === upperX;
+      this.i00 = inside00 ? row0 * w + column0 : -1;
+      this.i01 = inside01 ? row0 * w + column1 : -1;
+      this.i10 = inside10 ? row1 * w + column0 : -1;
+      this.i11 = inside11 ? row1 * w + column1 : -1;
     }
   }
+}
+
+/** `corner` clamped into [0, last] (as tf.clipByValue does, infinities included). */
+function clip(corner: number, last: number): number {
+  return corner < 0 ? 0 : corner > last ? last : corner;
 }
