@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { registerFileSystemRouter } from './io/file_system.js';
 import { registerWasmTrainingKernels } from './kernels/register_all_kernels.js';
 import { registerWasmReplacementKernels } from './kernels/register_replacement_kernels.js';
+import { registerWasmFusedKernels } from './kernels/register_fused_kernels.js';
 
 /** Backends in the order of preference: `tensorflow` is tfjs-node-gpu or tfjs-node. */
 export const BACKEND_PREFERENCE = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -22,6 +23,12 @@ export interface InitBackendOptions {
    * registered they stay registered for the process.
    */
   replaceKernels?: boolean;
+  /**
+   * Register the fused wasm kernels that @ddar/disentangle's `warp` and `integralAffineDisplacement` use when the
+   * backend has them (`registerWasmFusedKernels`). Default true; `false` leaves those ops on their composite path.
+   * Once registered they stay registered for the process (`unregisterWasmFusedKernels` removes them).
+   */
+  fusedKernels?: boolean;
 }
 
 /** Which backend `initBackend` activated and why, as returned and as logged. */
@@ -95,6 +102,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const log = options.log === false ? undefined : (options.log ?? ((line: string) => console.error(line)));
   registerWasmTrainingKernels();
   if (options.replaceKernels !== false) registerWasmReplacementKernels();
+  if (options.fusedKernels !== false) registerWasmFusedKernels();
 
   let info: BackendInfo | undefined;
   const skipped: string[] = [];

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { FUSED_KERNEL_NAMES, fusedOp, hasFusedKernel } from './fused_kernels.js';
 
 /**
  * Number of parameters of the global affine part of a geometric transform: the residual
@@ -43,10 +44,16 @@ export function affineResidual(raw: tf.Tensor2D): tf.Tensor2D {
  *
  * Output pixel (x, y) then samples the template at `A(L(x, y))`. Built from matrix products,
  * transposes and element-wise ops only, so it is differentiable on every backend, wasm included:
- * the running sum and its centring are one matrix product with a fixed [W, W] matrix.
+ * the running sum and its centring are one matrix product with a fixed [W, W] matrix. When the active backend
+ * registers the fused kernel `DdarIntegralAffineDisplacement` and its gradient (@ddar/backend does for wasm), the
+ * whole computation runs as those two kernels instead, with the same results up to float rounding.
  */
 export function integralAffineDisplacement(increments: tf.Tensor4D, affineResidual: tf.Tensor2D): tf.Tensor4D {
   validateGeometryInputs('integralAffineDisplacement', increments, affineResidual);
+  const { integralAffineDisplacement: fused, integralAffineDisplacementGrad: fusedGrad } = FUSED_KERNEL_NAMES;
+  if (hasFusedKernel(fused, fusedGrad)) {
+    return fusedOp(fused, fusedGrad, ['increments', 'affineResidual'], {})(increments, affineResidual) as tf.Tensor4D;
+  }
   const [n, h, w] = increments.shape;
   const halfWidth = halfExtent(w);
   const halfHeight = halfExtent(h);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { FUSED_KERNEL_NAMES, fusedOp, hasFusedKernel } from './fused_kernels.js';
 
 /**
  * What a sample that falls outside the image reads: `zeros` treats the outside as black (a shifted
@@ -40,6 +41,10 @@ const UNITS: readonly DisplacementUnits[] = ['pixels', 'normalized'];
  * A NaN or infinite displacement makes that output pixel NaN (no error: finding it would cost a
  * device-to-CPU read every step); a finite one, however large, reads the border.
  *
+ * When the active backend registers the fused kernel `DdarBilinearWarp` and its gradient (@ddar/backend does for
+ * wasm), the sampling runs as those two kernels, with the same results up to float rounding; otherwise as the
+ * composite of tfjs ops below.
+ *
  * @param image [N, H, W, C] float32.
  * @param displacement [N, H, W, 2] float32, in `options.units`.
  */
@@ -51,6 +56,10 @@ export function warp(image: tf.Tensor4D, displacement: tf.Tensor4D, options: War
   return tf.tidy(() => {
     const pixels =
       units === 'pixels' ? displacement : tf.mul(displacement, tf.tensor1d([(w - 1) / 2, (h - 1) / 2]));
+    const { bilinearWarp, bilinearWarpGrad } = FUSED_KERNEL_NAMES;
+    if (hasFusedKernel(bilinearWarp, bilinearWarpGrad)) {
+      return fusedOp(bilinearWarp, bilinearWarpGrad, ['image', 'displacement'], { border })(image, pixels) as tf.Tensor4D;
+    }
     let rows: tf.Tensor2D = tf.reshape(image, [n * h * w, c]);
     if (border === 'zeros') {
       // One extra all-zero row: every out-of-image neighbour points at it, so the gather itself

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import { ADAM_STEP, initBackend } from '@ddar/backend';
+import { DdarAdamStep, initBackend } from '@ddar/backend';
 import { applyFusedAdam } from './fused_adam.js';
 import { applyGradients } from './training_step.js';
 
@@ -64,7 +64,7 @@ describe('applyFusedAdam', () => {
     const grads = gradients(vars, 0);
     expect(applyFusedAdam(sgd, vars, grads)).toBe(false);
     await tf.setBackend('cpu');
-    expect(tf.getKernel(ADAM_STEP, 'cpu')).toBeUndefined();
+    expect(tf.getKernel(DdarAdamStep, 'cpu')).toBeUndefined();
     const adam = tf.train.adam(0.01);
     const cpuVars = variables(3);
     const cpuGrads = gradients(cpuVars, 0);

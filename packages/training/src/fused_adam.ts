@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ADAM_STEP, type AdamStepAttrs } from '@ddar/backend';
+import { DdarAdamStep, type DdarAdamStepAttrs } from '@ddar/backend';
 
 /** The state tfjs-core 4.22's AdamOptimizer keeps, which the fused step reads and updates as its own step would. */
 interface AdamInternals {
@@ -38,9 +38,9 @@ function adamInternals(optimizer: tf.Optimizer): AdamInternals | undefined {
  */
 export function applyFusedAdam(optimizer: tf.Optimizer, variables: tf.Variable[], gradients: tf.Tensor[]): boolean {
   const adam = adamInternals(optimizer);
-  if (adam === undefined || tf.getKernel(ADAM_STEP, tf.getBackend()) === undefined) return false;
+  if (adam === undefined || tf.getKernel(DdarAdamStep, tf.getBackend()) === undefined) return false;
   const [accBeta1, accBeta2] = [adam.accBeta1, adam.accBeta2].map((beta) => beta.dataSync()[0]);
-  const attrs: AdamStepAttrs = {
+  const attrs: DdarAdamStepAttrs = {
     beta1: adam.beta1,
     beta2: adam.beta2,
     epsilon: adam.epsilon,
@@ -60,7 +60,7 @@ export function applyFusedAdam(optimizer: tf.Optimizer, variables: tf.Variable[]
         variable: tf.tidy(() => tf.zerosLike(variable).variable(false)),
       }).variable;
       const [value, first, second] = tf.engine().runKernel(
-        ADAM_STEP,
+        DdarAdamStep,
         { value: variable, firstMoment, secondMoment, gradient: gradients[i] },
         attrs as unknown as tf.NamedAttrMap,
       ) as tf.Tensor[];

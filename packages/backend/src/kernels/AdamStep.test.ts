@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ADAM_STEP, adamStepInto, type AdamStepAttrs } from './AdamStep.js';
+import { adamStepInto } from './AdamStep.js';
+import { DdarAdamStep as ADAM_STEP, type DdarAdamStepAttrs as AdamStepAttrs } from './fused_kernel_names.js';
+import { registerWasmFusedKernels } from './register_fused_kernels.js';
 import { leakAfterRepeats, prepareBackends, seededValues } from './test-utils/backends.js';
 
 const ATTRS: AdamStepAttrs = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, learningRate: 0.003, oneMinusAccBeta1: Math.fround(1 - 0.729), oneMinusAccBeta2: Math.fround(1 - 0.997002999) };
@@ -20,6 +22,7 @@ const bits = (values: ArrayLike<number>) => Array.from(new Uint32Array(Float32Ar
 
 beforeAll(async () => {
   await prepareBackends();
+  registerWasmFusedKernels();
   await tf.setBackend('wasm');
 });
 

@@ -1,26 +1,14 @@
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { DdarAdamStep, type DdarAdamStepAttrs } from './fused_kernel_names.js';
 import { heapKernels, heapOffset } from './simd/heap_kernels.js';
 import { assertDtype, requireInput } from './tensor_checks.js';
 
-/**
- * One Adam update of one variable in a single kernel: inputs `value`, `firstMoment`, `secondMoment`, `gradient`
- * (float32, one shape); outputs the new value, first and second moments. tfjs-core's AdamOptimizer runs ~12 small
- * kernels per variable and step (~8 ms for the 1 M weights of the MNIST DDAR model on wasm); this is one pass over
- * the heap. The arithmetic is the optimizer's, op by op in float32, so the results are bit-identical.
- */
-export const ADAM_STEP = 'DdarAdamStep';
-
-/** Attributes of {@link ADAM_STEP}: the optimizer's hyper-parameters, and 1 - beta^t for this step. */
-export interface AdamStepAttrs {
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  learningRate: number;
-  /** 1 - beta1^t, as the optimizer holds it (float32). */
-  oneMinusAccBeta1: number;
-  oneMinusAccBeta2: number;
-}
+// One Adam update of one variable in a single kernel. tfjs-core's AdamOptimizer runs ~12 small kernels per variable
+// and step (~8 ms for the 1 M weights of the MNIST DDAR model on wasm); this is one pass over the heap. The arithmetic
+// is the optimizer's, op by op in float32, so the results are bit-identical.
+const ADAM_STEP = DdarAdamStep;
+type AdamStepAttrs = DdarAdamStepAttrs;
 
 const INPUTS = ['value', 'firstMoment', 'secondMoment', 'gradient'] as const;
 

@@ -1,20 +1,15 @@
 import { getKernel, registerKernel, type KernelConfig } from '@tensorflow/tfjs-core';
-import { adamStepConfig } from './AdamStep.js';
 import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './DepthwiseConv2dNativeBackpropFilter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './DepthwiseConv2dNativeBackpropInput.js';
 import { unsortedSegmentSumConfig } from './UnsortedSegmentSum.js';
 
-/**
- * The kernels training needs that @tensorflow/tfjs-backend-wasm 4.22 lacks (the cpu backend has them), and the fused
- * kernels of this project that training uses where they are registered (`DdarAdamStep`).
- */
+/** The kernels training needs that @tensorflow/tfjs-backend-wasm 4.22 lacks (the cpu backend has them). */
 export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   conv2DBackpropFilterConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
   unsortedSegmentSumConfig,
-  adamStepConfig,
 ];
 
 /**
