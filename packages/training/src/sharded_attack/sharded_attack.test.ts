@@ -8,6 +8,7 @@ import { initBackend } from '@ddar/backend';
 import { BaselineModel, DDARModel, type ClassifierModel } from '@ddar/disentangle';
 import { SeededRandom } from '@ddar/random';
 import { chunkSeed, type AttackDescription } from './attack_description.js';
+import type { ShardedAttackProgress } from './attack_job.js';
 import type { ShardableModel } from './model_source.js';
 import { disposeShardedResult, type ShardedAttackResult } from './results.js';
 import { ShardedAttackPool, shardedAttack, shardedRobustAccuracy } from './sharded_attack.js';
@@ -282,14 +283,17 @@ describe('sharded attacks', () => {
       expect(pool.threads).toBe(2);
       expect(pool.startup?.workers).toHaveLength(1);
       const before = tf.memory().numTensors;
-      const progress: number[] = [];
+      const progress: ShardedAttackProgress[] = [];
       const attack: AttackDescription = { attack: 'pgd', options: { steps: 2, seed: 1 } };
       const first = await pool.attack(images, labels, attack, {
         epsilons: [0.01],
         chunkSize: CHUNK_SIZE,
-        onProgress: (p) => progress.push(p.examplesDone),
+        onProgress: (p) => progress.push(p),
       });
-      expect(progress.sort((a, b) => a - b)).toEqual([8, 16, 24, 32, 36]);
+      // One report per chunk, in the order they finish (the short last chunk may finish before another).
+      expect(progress.map((p) => p.chunksDone)).toEqual([1, 2, 3, 4, 5]);
+      expect(progress.every((p) => p.chunks === 5 && p.examples === EXAMPLES)).toBe(true);
+      expect(progress[4].examplesDone).toBe(EXAMPLES);
       const second = await pool.robustAccuracy(images, labels, attack, { epsilons: [0.01], chunkSize: CHUNK_SIZE });
       expect(second.correct[0]).toEqual(Array.from(first.results[0].success, (s) => 1 - s));
       expect(tf.memory().numTensors).toBe(before);
