@@ -2,17 +2,19 @@
 // worker threads with @ddar/training's ShardedAttackPool. Both runs attack the same fixed chunks with the same seeds,
 // so they must agree image for image; the script checks it and says so.
 //
-//   node bench/sharded_pgd.mjs [--images 256] [--steps 40] [--chunk 32] [--workers 1]
+//   node bench/sharded_pgd.mjs [--images 256] [--steps 40] [--chunk 64] [--workers 1]
 //
 // One short run (about a minute at the defaults on one free core each); it prints the CPU and the load average
 // (`uptime`) before and after, since other work on the machine shares the cores.
 /* global console */
 import process from 'node:process';
+import { performance } from 'node:perf_hooks';
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { initBackend } from '@ddar/backend';
+import { PGD } from '@ddar/attacks';
 import { DDARModel } from '@ddar/disentangle';
 import { ShardedAttackPool } from '@ddar/training';
 
@@ -38,7 +40,7 @@ function load() {
 
 const images = option('images', 256, 1);
 const steps = option('steps', 40, 1);
-const chunkSize = option('chunk', 32, 1);
+const chunkSize = option('chunk', 64, 1);
 const workers = option('workers', 1, 1);
 const epsilon = 0.3;
 
@@ -69,6 +71,19 @@ function describe(label, result) {
   }
   return rate;
 }
+
+// Today's one-thread path for reference: @ddar/attacks' PGD on the whole batch at once (its random starts differ from
+// the chunked runs', so its adversarials do too). Warmed up by the same one-step attack first.
+const classify = (images) => model.classify(images);
+await new PGD({ steps: 1 }).run(classify, tf.slice(x, 0, chunkSize), labels.slice(0, chunkSize), call).then((r) => r.forEach((e) => tf.dispose([e.raw, e.clipped])));
+const plainStart = performance.now();
+const [plain] = await new PGD({ steps, seed: 1 }).run(classify, x, labels, call);
+const plainSeconds = (performance.now() - plainStart) / 1000;
+tf.dispose([plain.raw, plain.clipped]);
+console.log(
+  `@ddar/attacks PGD, whole batch: ${(images / plainSeconds).toFixed(1)} images/s (${plainSeconds.toFixed(2)} s, 1 thread), ` +
+    `robust accuracy ${(100 * plain.robustAccuracy).toFixed(1)}%`,
+);
 
 // One thread. The main thread's kernels are set up by a one-step attack on one chunk first, so that its timed run,
 // like the workers' later ones, is warm.

@@ -5,8 +5,11 @@ import { CONTROL_BYTES } from './attack_chunks.js';
 import type { AttackJob } from './messages.js';
 import { checkChunkSize, checkEpsilons, checkImages, checkLabels, type ShardedLabels } from './validate.js';
 
-/** Images per chunk by default: small enough to share a batch of a few hundred among a few threads, large enough to keep kernels busy. */
-export const DEFAULT_CHUNK_SIZE = 32;
+/**
+ * Images per chunk by default: few enough to share a batch of a few hundred among a few threads, enough to keep the
+ * kernels efficient (PGD on the MNIST DDAR model on wasm: 97% of the whole-batch rate in chunks of 64, 90% in chunks of 32).
+ */
+export const DEFAULT_CHUNK_SIZE = 64;
 
 /** Options of one sharded attack call; only `epsilons` is required. */
 export interface ShardedAttackOptions {
@@ -14,7 +17,7 @@ export interface ShardedAttackOptions {
   epsilons: number[];
   /**
    * Images per chunk (the last chunk may hold fewer). The chunks, not the threads, decide every result: chunk k is
-   * attacked with stream k of the attack's seed on whichever thread claims it. Default 32.
+   * attacked with stream k of the attack's seed on whichever thread claims it. Default 64.
    */
   chunkSize?: number;
   /** Also return the clipped adversarials of every epsilon, as tensors the caller owns. Default false. */
