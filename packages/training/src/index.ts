@@ -1,6 +1,25 @@
 export { train } from './train.js';
 export { evaluateAccuracy, correctPredictions } from './evaluate_accuracy.js';
 export type { Classifier, EvaluateAccuracyOptions } from './evaluate_accuracy.js';
+export { ShardedAttackPool, shardedAttack, shardedRobustAccuracy } from './sharded_attack/sharded_attack.js';
+export type { ShardedAttackCallOptions } from './sharded_attack/sharded_attack.js';
+export { SHARDED_ATTACKS, chunkSeed } from './sharded_attack/attack_description.js';
+export type { AttackDescription, AttackOptionsByName, ShardedAttackName } from './sharded_attack/attack_description.js';
+export { DEFAULT_CHUNK_SIZE } from './sharded_attack/attack_job.js';
+export type { ShardedAttackOptions, ShardedAttackProgress } from './sharded_attack/attack_job.js';
+export type { ShardedAttackPoolOptions } from './sharded_attack/attack_threads.js';
+export type { SavedModel, ShardableModel } from './sharded_attack/model_source.js';
+export { disposeShardedResult } from './sharded_attack/results.js';
+export type {
+  PoolStartup,
+  ShardedAttackResult,
+  ShardedAttackRun,
+  ShardedEpsilonResult,
+  ShardedRobustAccuracy,
+  ThreadTiming,
+} from './sharded_attack/results.js';
+export type { ShardedLabels } from './sharded_attack/validate.js';
+export type { ReplicaModule } from './threads/replica_source.js';
 export { NonFiniteLossError } from './non_finite_loss_error.js';
 export { learningRateAt } from './learning_rate_schedule.js';
 export { resolveTrainingConfig } from './resolve_config.js';

@@ -1,10 +1,10 @@
-import { isAbsolute } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { MODEL_KINDS } from '@ddar/disentangle';
 import type { DataParallelConfig, ResolvedTrainingConfig } from '../config.js';
-import type { ReplicaSource, WorkerReply, WorkerRequest, WorkerSetup } from './messages.js';
+import type { WorkerReply, WorkerRequest, WorkerSetup } from './messages.js';
+import { moduleReplicaSource, saveToMemory, type ReplicaSource } from '../threads/replica_source.js';
+import { ThreadConnection } from '../threads/thread_connection.js';
 import { dataParallelWorkerEntry } from './worker_entry.js';
 import {
   allWeights,
@@ -37,18 +37,6 @@ export function shardBounds(rows: number, parts: number): Array<[number, number]
   return bounds;
 }
 
-async function saveToMemory(model: TrainableModel): Promise<tf.io.ModelArtifacts> {
-  let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  if (saved === undefined) throw new Error(`${WHERE}: model.save() wrote nothing to copy to the workers`);
-  return saved;
-}
-
 async function replicaSource(model: TrainableModel, config: DataParallelConfig): Promise<ReplicaSource> {
   const replica = config.replica;
   if (replica === undefined) {
@@ -58,68 +46,24 @@ async function replicaSource(model: TrainableModel, config: DataParallelConfig):
           `'${model.kind}'; give dataParallel.replica, a module whose export builds the same architecture`,
       );
     }
-    return { kind: 'artifacts', artifacts: await saveToMemory(model) };
+    return { kind: 'artifacts', artifacts: await saveToMemory(model, WHERE) };
   }
-  const { module, exportName = 'default', options } = replica;
-  let url: string;
-  if (module instanceof URL) {
-    url = module.href;
-  } else if (typeof module === 'string' && isAbsolute(module)) {
-    url = pathToFileURL(module).href;
-  } else if (typeof module === 'string' && /^(file|data):/.test(module)) {
-    url = module;
-  } else {
-    throw new Error(`${WHERE}.replica.module must be a URL or an absolute path (e.g. new URL('./model.js', import.meta.url)), but got ${JSON.stringify(module)}`);
-  }
-  return { kind: 'module', url, exportName, options };
+  return moduleReplicaSource(replica, `${WHERE}.replica`);
 }
 
 /** One worker thread and the buffers it shares with the main thread. */
-class ShardWorker {
-  private readonly waiting: Array<{ resolve: (reply: WorkerReply) => void; reject: (error: Error) => void }> = [];
-  private failure: Error | undefined;
+class ShardWorker extends ThreadConnection<WorkerRequest, WorkerReply> {
   readonly images: Float32Array;
   readonly labels: Int32Array;
 
   constructor(
     readonly index: number,
-    private readonly worker: Worker,
+    worker: Worker,
     setup: WorkerSetup,
   ) {
+    super(`data-parallel worker ${index}`, worker);
     this.images = new Float32Array(setup.images);
     this.labels = new Int32Array(setup.labels);
-    worker.on('message', (reply: WorkerReply) => {
-      if (reply.type === 'error') this.fail(new Error(`data-parallel worker ${index}: ${reply.message}`));
-      else this.waiting.shift()?.resolve(reply);
-    });
-    worker.on('error', (error) => this.fail(new Error(`data-parallel worker ${index} crashed: ${error.message}`)));
-    worker.on('exit', (code) => this.fail(new Error(`data-parallel worker ${index} exited (code ${code})`)));
-  }
-
-  private fail(error: Error): void {
-    this.failure ??= error;
-    for (const waiter of this.waiting.splice(0)) waiter.reject(this.failure);
-  }
-
-  /** Sends a request that gets no answer. */
-  send(request: WorkerRequest): void {
-    if (this.failure !== undefined) throw this.failure;
-    this.worker.postMessage(request);
-  }
-
-  /** Sends a request (or none, to await the first message) and resolves with the worker's answer. */
-  ask(request?: WorkerRequest): Promise<WorkerReply> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
-      if (request !== undefined) this.worker.postMessage(request);
-    });
-  }
-
-  async terminate(): Promise<void> {
-    this.failure ??= new Error(`data-parallel worker ${this.index} was stopped`);
-    this.worker.removeAllListeners('exit');
-    await this.worker.terminate();
   }
 }
 

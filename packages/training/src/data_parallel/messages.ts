@@ -1,14 +1,8 @@
-import type * as tf from '@tensorflow/tfjs-core';
 import type { ResolvedAdversarialConfig, GeometricAugmentationConfig, ResolvedTrainingConfig } from '../config.js';
 import type { OptimizerStateManifest } from '../optimizer_state.js';
 import type { LossWeights } from '../trainable_model.js';
-
-/** How a worker builds its copy of the model. */
-export type ReplicaSource =
-  /** The main model saved to memory, loaded with @ddar/disentangle's `loadClassifierModel`. */
-  | { kind: 'artifacts'; artifacts: tf.io.ModelArtifacts }
-  /** `exportName` of the module at `url`, called with `options`. */
-  | { kind: 'module'; url: string; exportName: string; options: unknown };
+import type { ReplicaSource } from '../threads/replica_source.js';
+import type { ErrorReply } from '../threads/thread_connection.js';
 
 /** Everything a worker is started with; the buffers are shared with the main thread, not copied. */
 export interface WorkerSetup {
@@ -60,4 +54,4 @@ export type WorkerReply =
   | { type: 'shard-done'; losses: Record<string, number>; correct: number; adversarialCorrect?: number }
   | { type: 'synced' }
   | { type: 'reported' }
-  | { type: 'error'; message: string };
+  | ErrorReply;

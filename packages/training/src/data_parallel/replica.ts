@@ -1,9 +1,8 @@
 import type { MessagePort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-layers';
 import { initBackend, type BackendName } from '@ddar/backend';
-import { loadClassifierModel } from '@ddar/disentangle';
-import type { ReplicaSource, WorkerReply, WorkerRequest, WorkerSetup } from './messages.js';
+import type { WorkerReply, WorkerRequest, WorkerSetup } from './messages.js';
+import { buildReplica, type ReplicaExpectation } from '../threads/build_replica.js';
 import {
   allWeights,
   copyTensorsInto,
@@ -20,25 +19,12 @@ import type { TrainableModel } from '../trainable_model.js';
 import { trainableVariables } from '../trainable_model.js';
 import { applyGradients } from '../training_step.js';
 
-// A real dynamic import even where this file is compiled to CommonJS (as test runners do), so that a replica module
-// may be ESM.
-const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<Record<string, unknown>>;
-
-async function buildReplica(source: ReplicaSource): Promise<TrainableModel> {
-  if (source.kind === 'artifacts') {
-    return (await loadClassifierModel(tf.io.fromMemory(source.artifacts))) as unknown as TrainableModel;
-  }
-  const module = await importModule(source.url);
-  const factory = module[source.exportName];
-  if (typeof factory !== 'function') {
-    throw new Error(`${source.url} has no function export '${source.exportName}' (it exports: ${Object.keys(module).join(', ') || 'nothing'})`);
-  }
-  const model = (await factory(source.options)) as TrainableModel;
-  if (model == null || typeof model.lossTerms !== 'function' || typeof model.classify !== 'function') {
-    throw new Error(`${source.url}'s '${source.exportName}' returned ${String(model)}, not a model with classify() and lossTerms()`);
-  }
-  return model;
-}
+/** What a replica module's export must return for data-parallel training. */
+const TRAINABLE: ReplicaExpectation = {
+  description: 'a model with classify() and lossTerms()',
+  accepts: (model) =>
+    model != null && typeof (model as TrainableModel).lossTerms === 'function' && typeof (model as TrainableModel).classify === 'function',
+};
 
 function assertSameShapes(what: string, expected: number[][], actual: number[][]): void {
   const show = (shapes: number[][]) => shapes.map((shape) => `[${shape.join(',')}]`).join(' ');
@@ -60,7 +46,7 @@ export async function serveShards(port: MessagePort, setup: WorkerSetup): Promis
   let weights: FlatWeight[];
   try {
     await initBackend({ backend: setup.backend as BackendName, log: false });
-    model = await buildReplica(setup.replica);
+    model = (await buildReplica(setup.replica, TRAINABLE)) as TrainableModel;
     weights = allWeights(model);
     assertSameShapes('weights', setup.weightShapes, shapesOf(weights));
     assertSameShapes('trainable weights', setup.trainableShapes, shapesOf(trainableFlatWeights(model)));

@@ -4,13 +4,18 @@ import * as path from 'node:path';
 import { writeTypeScriptPreload } from './typescript_child.js';
 
 /**
- * A stand-in for `data_parallel/worker_entry` under jest, where this package runs from its TypeScript sources: the
- * worker threads run the same sources through the swc preload that `spawnTypeScript` uses, so the workers execute
- * exactly the code under test, with no build step.
+ * A stand-in for a `worker_entry` module under jest, where this package runs from its TypeScript sources: the worker
+ * threads run `worker` (a path under src/, e.g. `data_parallel/worker.ts`) through the swc preload that
+ * `spawnTypeScript` uses, so the workers execute exactly the code under test, with no build step.
  */
+export function sourceWorkerEntry(worker: string): { filename: string; eval: boolean } {
+  const preload = writeTypeScriptPreload(mkdtempSync(path.join(tmpdir(), 'ddar-worker-')));
+  const file = path.resolve(__dirname, '..', worker);
+  return { filename: `require(${JSON.stringify(preload)});\nrequire(${JSON.stringify(file)});\n`, eval: true };
+}
+
+/** The stand-in for `data_parallel/worker_entry`. */
 export function sourceWorkerEntryModule(): { dataParallelWorkerEntry: () => { filename: string; eval: boolean } } {
-  const preload = writeTypeScriptPreload(mkdtempSync(path.join(tmpdir(), 'ddar-data-parallel-')));
-  const worker = path.resolve(__dirname, '../data_parallel/worker.ts');
-  const code = `require(${JSON.stringify(preload)});\nrequire(${JSON.stringify(worker)});\n`;
-  return { dataParallelWorkerEntry: () => ({ filename: code, eval: true }) };
+  const entry = sourceWorkerEntry('data_parallel/worker.ts');
+  return { dataParallelWorkerEntry: () => entry };
 }
