@@ -103,7 +103,10 @@ export interface PackageImport {
 export interface SourceFile {
   /** Relative to the repository, with `/`. */
   file: string;
-  /** Tests and their helpers: `*.test.*`, `*.spec.*`, `test-utils/`, `__mocks__/`, `jest/`, `jest.*` files. */
+  /**
+   * Tests and their helpers (`*.test.*`, `*.spec.*`, `test-utils/`, `__mocks__/`, `jest/`, `jest.*` files) and the
+   * package's development scripts (a top-level `scripts/` folder, which no package ships).
+   */
   test: boolean;
   imports: PackageImport[];
 }
@@ -119,10 +122,14 @@ export interface WorkspacePackage {
 const SOURCE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
 const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'coverage']);
 
-/** Whether a file (path relative to its package) is a test or test helper, whose imports may be devDependencies. */
+/**
+ * Whether a file (path relative to its package) is a test, a test helper or a development script (top-level
+ * `scripts/`), whose imports may be devDependencies.
+ */
 export function isTestFile(relativePath: string): boolean {
   const parts = relativePath.split(/[\\/]/);
   const base = parts[parts.length - 1];
+  if (parts.length > 1 && parts[0] === 'scripts') return true;
   if (/\.(?:test|spec)\.[cm]?[jt]sx?$/.test(base) || base.startsWith('jest.')) return true;
   return parts.slice(0, -1).some((d) => d === 'test-utils' || d === '__mocks__' || d === '__tests__' || d === 'jest');
 }
