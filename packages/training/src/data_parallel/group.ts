@@ -13,10 +13,12 @@ import {
   frozenWeights,
   readWeightsInto,
   shapesOf,
+  writeWeightsFrom,
   trainableFlatWeights,
   type FlatWeight,
 } from './flat_weights.js';
 import { averageGradients, shardGradientsIntoSlot } from './gradient_average.js';
+import { warmUpStep } from './warm_up.js';
 import { encodeOptimizerState } from '../optimizer_state.js';
 import type { TrainableModel } from '../trainable_model.js';
 import { applyGradients, nonFiniteTerms, type BatchGradients, type StepOutcome, type TrainingStepContext } from '../training_step.js';
@@ -87,8 +89,12 @@ export class DataParallelGroup {
     private readonly frozen: FlatWeight[],
     private readonly trainableShapes: number[][],
     private readonly shared: { weights: Float32Array; frozen: Float32Array; slotSets: Float32Array[][]; reports: Float32Array[] },
-    private readonly pixels: number,
+    private readonly imageShape: number[],
   ) {}
+
+  private get pixels(): number {
+    return this.imageShape.reduce((a, b) => a * b, 1);
+  }
 
   static async start(
     context: TrainingStepContext,
@@ -117,7 +123,7 @@ export class DataParallelGroup {
       frozen: new Float32Array(frozenBuffer),
       slotSets: slotSets.map((set) => set.map((buffer) => new Float32Array(buffer))),
       reports: reports.map((buffer) => new Float32Array(buffer)),
-    }, pixels);
+    }, imageShape);
     try {
       for (let index = 1; index <= count; index++) {
         const setup: WorkerSetup = {
@@ -144,11 +150,30 @@ export class DataParallelGroup {
       }
       await Promise.all(workers.map((worker) => worker.ask()));
       await group.synchronize();
+      await group.warmUp(maxRows);
     } catch (error) {
       await group.dispose();
       throw new Error(`${WHERE}: could not start the workers: ${(error as Error).message}`);
     }
     return group;
+  }
+
+  /**
+   * Every thread runs a step's kernels once, at the same time, on zeros of its shard's size: the first steps then run
+   * at full speed instead of paying each thread's set-up in turn. Weights and optimizer states are unchanged (the
+   * statistics a training pass moves are put back).
+   */
+  private async warmUp(rows: number): Promise<void> {
+    const answers = this.workers.map((worker) => worker.ask({ type: 'warm-up', rows }));
+    const saved = new Float32Array(this.shared.frozen.length);
+    if (this.frozen.length > 0) readWeightsInto(this.frozen, saved);
+    try {
+      warmUpStep(this.context, rows, this.imageShape, this.shared.slotSets[0], this.trainableShapes);
+    } finally {
+      if (this.frozen.length > 0) writeWeightsFrom(this.frozen, saved);
+      await Promise.allSettled(answers);
+    }
+    for (const answer of answers) await answer;
   }
 
   /** Threads taking part in each step, the main thread included. */

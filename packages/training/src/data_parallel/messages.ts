@@ -37,8 +37,10 @@ export interface WorkerSetup {
   report: SharedArrayBuffer;
 }
 
-/** Main thread to worker. Requests are handled in order; only `shard`, `sync` and `report` are answered. */
+/** Main thread to worker. Requests are handled in order; only `warm-up`, `shard`, `sync` and `report` are answered. */
 export type WorkerRequest =
+  /** Run a step's kernels once on `rows` zero images and discard the result (see `warmUpStep`). */
+  | { type: 'warm-up'; rows: number }
   /** Compute the gradients of the shard now in `images`/`labels` and write them to this worker's gradient slot. */
   | { type: 'shard'; rows: number; attackSeed: number; slotSet: 0 | 1 }
   /** Apply the average of the gradient slots of `slotSet` (thread t's weighted by rows[t]) at this learning rate. */
@@ -51,6 +53,7 @@ export type WorkerRequest =
 /** Worker to main thread. */
 export type WorkerReply =
   | { type: 'ready' }
+  | { type: 'warmed-up' }
   | { type: 'shard-done'; losses: Record<string, number>; correct: number; adversarialCorrect?: number }
   | { type: 'synced' }
   | { type: 'reported' }

@@ -18,6 +18,7 @@ import { restoreOptimizerState } from '../optimizer_state.js';
 import type { TrainableModel } from '../trainable_model.js';
 import { trainableVariables } from '../trainable_model.js';
 import { applyGradients } from '../training_step.js';
+import { warmUpStep } from './warm_up.js';
 
 /** What a replica module's export must return for data-parallel training. */
 const TRAINABLE: ReplicaExpectation = {
@@ -79,6 +80,11 @@ export async function serveShards(port: MessagePort, setup: WorkerSetup): Promis
     queue = queue.then(async () => {
       try {
         switch (request.type) {
+          case 'warm-up':
+            warmUpStep(context, request.rows, setup.imageShape, slotSets[0], setup.trainableShapes);
+            if (frozen.length > 0) writeWeightsFrom(frozen, sharedFrozen);
+            reply({ type: 'warmed-up' });
+            break;
           case 'shard':
             reply(computeShard(request.rows, request.attackSeed, slotSets[request.slotSet][setup.index]));
             break;
