@@ -16,7 +16,8 @@
 // layer (`--model ddar`); bench/pytorch_parity.mjs checks that the two compute the same loss and gradients.
 // --displacement benchmarks the first version's geometry instead (geometry: 'displacement', codes 64 / 16, CE + MSE +
 // 0.01 TV + 0.01 magnitude; PyTorch `--model ddar-displacement`).
-// PGD-40: pgdAdversarial(x => model.classify(x), ...), L-inf eps 0.3, default step 2.5 eps / 40, batch 128.
+// PGD-40: pgdAdversarial(x => model.classify(x), ...), L-inf eps 0.3, default step 2.5 eps / 40, batch 128, on one
+// thread; and the same attack sharded over every core with @ddar/training's ShardedAttackPool (see pgdSharded).
 // The first batch (first attack) is a warm-up and is not timed.
 //
 // Then, in the same run (unless --no-ceilings), the ceilings of bench/ceilings.mjs (512^3 float32 matmul on wasm with
@@ -32,6 +33,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@ddar/backend';
 import { DDARModel } from '@ddar/disentangle';
 import { pgdAdversarial } from '@ddar/attacks';
+import { ShardedAttackPool } from '@ddar/training';
 import { cpuDescription, measureCeilings, printAchieved, printCeilings } from './ceilings.mjs';
 import { ddarTrainingFlopsPerImage } from './flops.mjs';
 import { positiveIntegerOption } from './options.mjs';
@@ -115,6 +117,29 @@ function pgdOurs() {
   return { rate: (PGD_REPEATS * PGD_BATCH) / seconds };
 }
 
+/**
+ * PGD-40 across the cores: @ddar/training's ShardedAttackPool with one worker per spare core, the batch cut into
+ * chunks of 64 shared out among the threads. The pool is started and warmed up (a one-step attack) before the timed
+ * attacks, as an evaluation that runs many attacks on one model does. It runs @ddar/attacks' PGD class, which also
+ * keeps each image's best iterate, a little more work per step than pgdAdversarial's loop.
+ */
+async function pgdSharded() {
+  const model = createModel();
+  const x = tf.randomUniform([PGD_BATCH, 28, 28, 1], 0, 1, 'float32', 7);
+  const y = tf.randomUniform([PGD_BATCH], 0, 10, 'int32', 8);
+  const labels = y.dataSync();
+  const pool = await ShardedAttackPool.start(model, { workers: SPARE_CORES, log: false });
+  const call = { epsilons: [0.3], chunkSize: 64 };
+  await pool.attack(x, labels, { attack: 'pgd', options: { steps: 1 } }, call);
+  const started = performance.now();
+  for (let i = 0; i < PGD_REPEATS; i++) await pool.attack(x, labels, { attack: 'pgd', options: { steps: 40, seed: 3 } }, call);
+  const seconds = (performance.now() - started) / 1000;
+  await pool.dispose();
+  tf.dispose([x, y]);
+  model.dispose();
+  return { rate: (PGD_REPEATS * PGD_BATCH) / seconds, threads: pool.threads };
+}
+
 const info = await initBackend({ log: false });
 const counted = createModel();
 const FLOPS = ddarTrainingFlopsPerImage(counted);
@@ -125,7 +150,7 @@ console.log(
     `backend ${info.name}; node ${process.version}, ${cpuDescription()}, load average ${load()}`,
 );
 const withPytorch = !process.argv.includes('--no-pytorch') && pytorchAvailable();
-const rows = { ours: [], oursPgd: [], train1t: [], trainDp: [] };
+const rows = { ours: [], oursPgd: [], shardedPgd: [], train1t: [], trainDp: [] };
 const torchRows = new Map(); // 'train 2t' -> [images/s, ...]
 const addTorch = (key, rate) => torchRows.set(key, [...(torchRows.get(key) ?? []), rate]);
 for (let round = 0; round < ROUNDS; round++) {
@@ -167,14 +192,19 @@ for (let round = 0; round < ROUNDS; round++) {
     }
     const ours = pgdOurs();
     rows.oursPgd.push(ours.rate);
-    console.log(`pgd40  ${info.name.padEnd(7)} ${ours.rate.toFixed(1).padStart(8)} images/s  (batch ${PGD_BATCH}, eps 0.3; load ${load()})`);
+    console.log(`pgd40  ${info.name.padEnd(7)} ${ours.rate.toFixed(1).padStart(8)} images/s  (batch ${PGD_BATCH}, eps 0.3, 1 thread; load ${load()})`);
+    const sharded = await pgdSharded();
+    rows.shardedPgd.push(sharded.rate);
+    console.log(
+      `pgd40  sharded ${sharded.rate.toFixed(1).padStart(8)} images/s  (batch ${PGD_BATCH} in chunks of 64, ${sharded.threads} threads; load ${load()})`,
+    );
   }
 }
 const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
 const ours = (what) =>
   what === 'train'
     ? [['DDAR training, bare loop', rows.ours], ['DDAR training, train() 1 thread', rows.train1t], [`DDAR training, train() ${SPARE_CORES + 1} threads`, rows.trainDp]]
-    : [['PGD-40 on classify', rows.oursPgd]];
+    : [['PGD-40 on classify, 1 thread', rows.oursPgd], [`PGD-40 on classify, sharded over ${SPARE_CORES + 1} threads`, rows.shardedPgd]];
 const printRatios = (torchLabel, what, torchRate) => {
   for (const [label, rates] of ours(what)) {
     if (rates.length > 0) console.log(`ours / ${torchLabel}, ${label}: ${(mean(rates) / torchRate).toFixed(3)}`);
