@@ -43,8 +43,8 @@ export { codeSplitSubject, disentanglementSubjectOf } from './disentanglement_su
 export type { DisentanglementSubject, SubjectCodes, SubjectDecoding } from './disentanglement_subject.js';
 export { disentanglementReport } from './disentanglement_report.js';
 export type { CodeProbe, DisentanglementReport, DisentanglementReportOptions, TemplateInvariance } from './disentanglement_report.js';
-export { termGradientNorms } from './term_gradient_norms.js';
-export type { TermGradientSubject } from './term_gradient_norms.js';
+export { termGradientNorms, termsWithWeight } from './term_gradient_norms.js';
+export type { TermGradientNormsOptions, TermGradientSubject } from './term_gradient_norms.js';
 // The weighted terms are @ddar/losses'; re-exported for the callers of termGradientNorms.
 export { WEIGHTED_TERMS } from '@ddar/losses';
 export type { WeightedTerm } from '@ddar/losses';

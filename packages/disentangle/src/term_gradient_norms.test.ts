@@ -3,7 +3,7 @@ import { initBackend } from '@ddar/backend';
 import { AutoencoderRegModel } from './autoencoder_reg_model.js';
 import { BaselineModel } from './baseline_model.js';
 import { DDARModel } from './ddar_model.js';
-import { termGradientNorms } from './term_gradient_norms.js';
+import { termGradientNorms, termsWithWeight } from './term_gradient_norms.js';
 import { randomBatch } from './test-utils/fixtures.js';
 
 const common = {
@@ -55,6 +55,23 @@ describe('backboneWeights and termGradientNorms', () => {
     const model = BaselineModel.create(common);
     const { images, labels } = randomBatch(4, [28, 28, 1], 10, 7);
     expect(Object.keys(termGradientNorms(model, images, labels, { reconstruction: 5 }))).toEqual(['classification']);
+    tf.dispose([images, labels]);
+    model.dispose();
+  });
+});
+
+describe('termGradientNorms shared out by terms', () => {
+  test('the norms of a subset of the terms are exactly those of the full computation', () => {
+    const model = DDARModel.create({ inputShape: [8, 8, 1], numClasses: 3, dA: 4, dG: 4, backboneOptions: { width: 0.25 }, seed: 3 });
+    const images = tf.randomUniform([6, 8, 8, 1], 0, 1, 'float32', 4) as tf.Tensor4D;
+    const labels = tf.tensor1d([0, 1, 2, 0, 1, 2], 'int32');
+    const terms = termsWithWeight(model);
+    expect(terms.length).toBeGreaterThan(2);
+    const all = termGradientNorms(model, images, labels);
+    expect(Object.keys(all)).toEqual(terms);
+    const first = termGradientNorms(model, images, labels, {}, { terms: terms.filter((_, i) => i % 2 === 0) });
+    const second = termGradientNorms(model, images, labels, {}, { terms: terms.filter((_, i) => i % 2 === 1) });
+    expect({ ...first, ...second }).toEqual(all);
     tf.dispose([images, labels]);
     model.dispose();
   });

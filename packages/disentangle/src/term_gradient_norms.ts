@@ -7,6 +7,24 @@ export type TermGradientSubject = Pick<ClassifierModel, 'kind' | 'lossWeights' |
   readonly network: { readonly weights: ReadonlyArray<{ readonly trainable: boolean; read(): tf.Tensor; write(value: tf.Tensor): unknown }> };
 };
 
+/** Options of {@link termGradientNorms}. */
+export interface TermGradientNormsOptions extends Pick<LossTermsOptions, 'transformedImages'> {
+  /**
+   * Only these terms (those of them with a positive weight); default every term. Each term's norm is computed on its
+   * own, so threads holding copies of one model can share the terms out and get exactly the norms of one thread.
+   */
+  terms?: readonly WeightedTerm[];
+}
+
+/**
+ * The terms whose norms {@link termGradientNorms} computes for these weights: those with a positive weight, in
+ * `WEIGHTED_TERMS` order.
+ */
+export function termsWithWeight(model: Pick<TermGradientSubject, 'lossWeights'>, weights: LossWeights = {}): WeightedTerm[] {
+  const resolved = model.lossWeights(weights);
+  return WEIGHTED_TERMS.filter((term) => (resolved[term] ?? (term === 'classification' ? 1 : 0)) > 0);
+}
+
 /**
  * For each loss term with a positive weight, the L2 norm of the gradient of `weight * term` with
  * respect to the backbone's variables, on one batch in training mode: how hard each term pulls on the
@@ -22,7 +40,7 @@ export function termGradientNorms(
   images: tf.Tensor4D,
   labels: tf.Tensor1D,
   weights: LossWeights = {},
-  options: Pick<LossTermsOptions, 'transformedImages'> = {},
+  options: TermGradientNormsOptions = {},
 ): Partial<Record<WeightedTerm, number>> {
   const resolved = model.lossWeights(weights);
   const variables = model.backboneWeights;
@@ -33,12 +51,12 @@ export function termGradientNorms(
   const snapshot = state.map((weight) => tf.clone(weight.read()));
   const norms: Partial<Record<WeightedTerm, number>> = {};
   try {
-    for (const term of WEIGHTED_TERMS) {
+    for (const term of termsWithWeight(model, weights)) {
+      if (options.terms !== undefined && !options.terms.includes(term)) continue;
       const weight = resolved[term] ?? (term === 'classification' ? 1 : 0);
-      if (weight <= 0) continue;
       norms[term] = tf.tidy(() => {
         const { grads, value } = tf.variableGrads(
-          () => model.lossTerms(images, labels, onlyTerm(resolved, term, weight), options).total,
+          () => model.lossTerms(images, labels, onlyTerm(resolved, term, weight), { transformedImages: options.transformedImages }).total,
           variables,
         );
         value.dispose();

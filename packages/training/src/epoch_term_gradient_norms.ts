@@ -5,23 +5,27 @@ import { gatherBatch } from './gather_batch.js';
 import { transformedCopies } from './geometric_augmentation.js';
 import type { LossWeights, TrainableModel } from './trainable_model.js';
 import type { TrainingData } from './training_data.js';
+import type { DataParallelGroup } from './data_parallel/group.js';
 
 /**
  * The pull of each weighted loss term on the backbone (see `termGradientNorms`), on the epoch's first batch, or
- * undefined for a model that does not name its backbone's weights. Leaves the model unchanged.
+ * undefined for a model that does not name its backbone's weights. Leaves the model unchanged. With a data-parallel
+ * `group` the terms are shared out among its threads (the same numbers, sooner).
  */
-export function epochTermGradientNorms(
+export async function epochTermGradientNorms(
   model: TrainableModel,
   trainSet: TrainingData['train'],
   firstBatch: Int32Array,
   lossWeights: LossWeights,
   augmentation: Required<GeometricAugmentationConfig> | null,
   seed: number,
-): Record<string, number> | undefined {
+  group?: DataParallelGroup,
+): Promise<Record<string, number> | undefined> {
   if (model.backboneWeights === undefined || typeof model.lossWeights !== 'function') return undefined;
   const [images, labels] = gatherBatch(trainSet, firstBatch);
   const transformedImages = transformedCopies(images, augmentation, seed);
   try {
+    if (group !== undefined) return await group.termGradientNorms(images, labels, transformedImages, lossWeights);
     const subject = model as unknown as TermGradientSubject;
     return termGradientNorms(subject, images, labels, lossWeights, { transformedImages }) as Record<string, number>;
   } finally {

@@ -182,13 +182,14 @@ export async function train(model: TrainableModel, data: TrainingData, config: T
       const validationAccuracy =
         data.validation === undefined ? undefined : evaluateAccuracy(model, data.validation, { batchSize: evaluationBatchSize });
       const record = epochRecord(position.epoch, position.epochTotals, resolved.adversarial !== null, validationAccuracy);
-      const termNorms = epochTermGradientNorms(
+      const termNorms = await epochTermGradientNorms(
         model,
         trainSet,
         order.subarray(0, Math.min(trainSet.size, batchSize)),
         resolved.lossWeights,
         context.augmentation,
         resolved.seed,
+        group,
       );
       if (termNorms !== undefined) record.termGradientNorms = termNorms;
       position.history = [...position.history, record];

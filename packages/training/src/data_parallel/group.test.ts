@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@ddar/backend';
 import type { Dataset } from '@ddar/datasets';
+import { termGradientNorms } from '@ddar/disentangle';
 import { DataParallelGroup, shardBounds } from './group.js';
 import { NonFiniteLossError } from '../non_finite_loss_error.js';
 import { createOptimizer } from '../optimizer_factory.js';
@@ -223,6 +224,37 @@ describe('train with dataParallel', () => {
       expect(await group.divergedWorkers()).toEqual([]);
       tf.dispose([images, labels]);
     } finally {
+      await group.dispose();
+      scheduled.dispose();
+      model.dispose();
+    }
+  });
+
+  it('shares the terms of the gradient norms among the threads and gets exactly the one-thread norms', async () => {
+    const model = smallModels.ddar();
+    const resolved = resolveTrainingConfig(model, { train: trainSet }, config);
+    const scheduled = createOptimizer(resolved.optimizer);
+    const variables = trainableVariables(model);
+    const context = { model, optimizer: scheduled.optimizer, variables, lossWeights: {}, adversarial: null, augmentation: null };
+    const group = await DataParallelGroup.start(context, { workers: 2 }, resolved);
+    const images = tf.slice(trainSet.images, 0, 16) as tf.Tensor4D;
+    const labels = tf.slice(trainSet.labels, 0, 16) as tf.Tensor1D;
+    const transformed = tf.reverse(images, 2) as tf.Tensor4D;
+    try {
+      await group.step(images, labels, 1, 0.5);
+      const weights = { appearanceInvariance: 0.5 };
+      for (const [options, shared] of [
+        [{}, await group.termGradientNorms(images, labels, undefined, {})],
+        [{ transformedImages: transformed }, await group.termGradientNorms(images, labels, transformed, weights)],
+      ] as const) {
+        const alone = termGradientNorms(model, images, labels, 'transformedImages' in options ? weights : {}, options);
+        expect(Object.keys(alone).length).toBeGreaterThan(2);
+        expect(shared).toEqual(alone);
+      }
+      // The training passes of the norms left every copy as it was.
+      expect(await group.divergedWorkers()).toEqual([]);
+    } finally {
+      tf.dispose([images, labels, transformed]);
       await group.dispose();
       scheduled.dispose();
       model.dispose();

@@ -19,6 +19,8 @@ import {
 } from './flat_weights.js';
 import { averageGradients, shardGradientsIntoSlot } from './gradient_average.js';
 import { warmUpStep } from './warm_up.js';
+import { termGradientNorms, termsWithWeight, type TermGradientSubject } from '@ddar/disentangle';
+import type { LossWeights } from '../trainable_model.js';
 import { encodeOptimizerState } from '../optimizer_state.js';
 import type { TrainableModel } from '../trainable_model.js';
 import { applyGradients, nonFiniteTerms, type BatchGradients, type StepOutcome, type TrainingStepContext } from '../training_step.js';
@@ -88,7 +90,14 @@ export class DataParallelGroup {
     private readonly weights: FlatWeight[],
     private readonly frozen: FlatWeight[],
     private readonly trainableShapes: number[][],
-    private readonly shared: { weights: Float32Array; frozen: Float32Array; slotSets: Float32Array[][]; reports: Float32Array[] },
+    private readonly shared: {
+      weights: Float32Array;
+      frozen: Float32Array;
+      slotSets: Float32Array[][];
+      reports: Float32Array[];
+      normImages: Float32Array;
+      normLabels: Int32Array;
+    },
     private readonly imageShape: number[],
   ) {}
 
@@ -116,6 +125,9 @@ export class DataParallelGroup {
     const slotSets = [0, 1].map(() => Array.from({ length: count + 1 }, () => new SharedArrayBuffer(gradientBytes))) as [SharedArrayBuffer[], SharedArrayBuffer[]];
     const reports = Array.from({ length: count }, () => new SharedArrayBuffer(gradientBytes));
     const replica = await replicaSource(context.model, config);
+    // Shared by every worker: each reads the same batch to compute the norms of its share of the loss terms.
+    const normImages = new SharedArrayBuffer(2 * resolved.batchSize * pixels * 4);
+    const normLabels = new SharedArrayBuffer(resolved.batchSize * 4);
     const entry = dataParallelWorkerEntry();
     const workers: ShardWorker[] = [];
     const group = new DataParallelGroup(context, workers, weights, frozen, trainableShapes, {
@@ -123,6 +135,8 @@ export class DataParallelGroup {
       frozen: new Float32Array(frozenBuffer),
       slotSets: slotSets.map((set) => set.map((buffer) => new Float32Array(buffer))),
       reports: reports.map((buffer) => new Float32Array(buffer)),
+      normImages: new Float32Array(normImages),
+      normLabels: new Int32Array(normLabels),
     }, imageShape);
     try {
       for (let index = 1; index <= count; index++) {
@@ -141,6 +155,8 @@ export class DataParallelGroup {
           frozenWeights: frozenBuffer,
           images: new SharedArrayBuffer(maxRows * pixels * 4),
           labels: new SharedArrayBuffer(maxRows * 4),
+          normImages,
+          normLabels,
           gradientSlots: slotSets,
           report: reports[index - 1],
         };
@@ -174,6 +190,53 @@ export class DataParallelGroup {
       await Promise.allSettled(answers);
     }
     for (const answer of answers) await answer;
+  }
+
+  /**
+   * `termGradientNorms` of the model on one batch (and its transformed copies), with the loss terms shared out among
+   * the threads: each term's norm is computed whole by one thread, on identical copies of the model, so the result is
+   * exactly the one-thread result in a fraction of its time. Undefined for a model that has no such norms. Terms a
+   * worker's copy cannot compute (a replica that is not a @ddar/disentangle model) are computed here.
+   */
+  async termGradientNorms(
+    images: tf.Tensor4D,
+    labels: tf.Tensor1D,
+    transformedImages: tf.Tensor4D | undefined,
+    lossWeights: LossWeights,
+  ): Promise<Record<string, number> | undefined> {
+    const model = this.context.model as unknown as Partial<TermGradientSubject>;
+    if (model.backboneWeights === undefined || typeof model.lossWeights !== 'function') return undefined;
+    const subject = model as TermGradientSubject;
+    const terms = termsWithWeight(subject, lossWeights);
+    const rows = images.shape[0];
+    const shares = Array.from({ length: this.parallelism }, (_, thread) => terms.filter((_, k) => k % this.parallelism === thread));
+    const { normImages, normLabels } = this.shared;
+    normImages.set(images.dataSync() as Float32Array);
+    if (transformedImages !== undefined) normImages.set(transformedImages.dataSync() as Float32Array, rows * this.pixels);
+    normLabels.set(labels.dataSync() as Int32Array);
+    const answers = this.workers.map((worker, i) =>
+      shares[i + 1].length === 0
+        ? Promise.resolve<WorkerReply>({ type: 'term-norms-done', norms: {} })
+        : worker.ask({ type: 'term-norms', rows, transformed: transformedImages !== undefined, terms: shares[i + 1], lossWeights }),
+    );
+    const computed: Record<string, number> = {};
+    let ownError: unknown;
+    try {
+      Object.assign(computed, termGradientNorms(subject, images, labels, lossWeights, { transformedImages, terms: shares[0] }));
+    } catch (error) {
+      ownError = error;
+    }
+    const settled = await Promise.allSettled(answers);
+    if (ownError !== undefined) throw ownError;
+    for (const [i, result] of settled.entries()) {
+      if (result.status === 'rejected') throw result.reason;
+      const reply = result.value;
+      if (reply.type !== 'term-norms-done') throw new Error(`data-parallel worker ${i + 1} answered '${reply.type}' to term-norms`);
+      const norms =
+        reply.norms ?? termGradientNorms(subject, images, labels, lossWeights, { transformedImages, terms: shares[i + 1] });
+      Object.assign(computed, norms);
+    }
+    return Object.fromEntries(terms.map((term) => [term, computed[term]]));
   }
 
   /** Threads taking part in each step, the main thread included. */

@@ -28,6 +28,12 @@ export interface WorkerSetup {
   images: SharedArrayBuffer;
   labels: SharedArrayBuffer;
   /**
+   * Written by the main thread at an epoch's end: the batch (up to the batch size, then as many transformed copies
+   * under geometric augmentation) on which each thread computes the gradient norms of its share of the loss terms.
+   */
+  normImages: SharedArrayBuffer;
+  normLabels: SharedArrayBuffer;
+  /**
    * Two sets (even and odd steps) of one slot per thread, main thread first: the gradients of its shard, trainable
    * weights back to back. Alternating sets lets a thread write step n + 1's gradients while a slower one still reads
    * step n's; it cannot be two steps behind, because every thread answers step n + 1's shard only after applying step n.
@@ -39,6 +45,11 @@ export interface WorkerSetup {
 
 /** Main thread to worker. Requests are handled in order; only `warm-up`, `shard`, `sync` and `report` are answered. */
 export type WorkerRequest =
+  /**
+   * The gradient norms of `terms` (see @ddar/disentangle's `termGradientNorms`) on the `rows` images in `normImages`
+   * (followed by their transformed copies when `transformed`).
+   */
+  | { type: 'term-norms'; rows: number; transformed: boolean; terms: string[]; lossWeights: LossWeights }
   /** Run a step's kernels once on `rows` zero images and discard the result (see `warmUpStep`). */
   | { type: 'warm-up'; rows: number }
   /** Compute the gradients of the shard now in `images`/`labels` and write them to this worker's gradient slot. */
@@ -54,6 +65,8 @@ export type WorkerRequest =
 export type WorkerReply =
   | { type: 'ready' }
   | { type: 'warmed-up' }
+  /** `norms` undefined: this worker's copy of the model cannot compute them (it is not a @ddar/disentangle model). */
+  | { type: 'term-norms-done'; norms: Record<string, number> | undefined }
   | { type: 'shard-done'; losses: Record<string, number>; correct: number; adversarialCorrect?: number }
   | { type: 'synced' }
   | { type: 'reported' }

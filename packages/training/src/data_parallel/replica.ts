@@ -15,10 +15,11 @@ import {
 import { averageGradients, shardGradientsIntoSlot } from './gradient_average.js';
 import { createOptimizer } from '../optimizer_factory.js';
 import { restoreOptimizerState } from '../optimizer_state.js';
-import type { TrainableModel } from '../trainable_model.js';
+import type { LossWeights, TrainableModel } from '../trainable_model.js';
 import { trainableVariables } from '../trainable_model.js';
 import { applyGradients } from '../training_step.js';
 import { warmUpStep } from './warm_up.js';
+import { termGradientNorms, type TermGradientSubject, type WeightedTerm } from '@ddar/disentangle';
 
 /** What a replica module's export must return for data-parallel training. */
 const TRAINABLE: ReplicaExpectation = {
@@ -74,12 +75,33 @@ export async function serveShards(port: MessagePort, setup: WorkerSetup): Promis
     return { type: 'shard-done', ...shardGradientsIntoSlot(context, x, y, attackSeed, slot) };
   };
 
+  const normImages = new Float32Array(setup.normImages);
+  const normLabels = new Int32Array(setup.normLabels);
+  const termNorms = (rows: number, transformed: boolean, terms: string[], lossWeights: LossWeights): Record<string, number> | undefined => {
+    const subject = model as unknown as Partial<TermGradientSubject>;
+    if (subject.backboneWeights === undefined || typeof subject.lossWeights !== 'function') return undefined;
+    const shape = [rows, ...setup.imageShape] as [number, number, number, number];
+    const x = tf.tensor4d(normImages.slice(0, rows * pixels), shape);
+    const y = tf.tensor1d(normLabels.slice(0, rows), 'int32');
+    const copies = transformed ? tf.tensor4d(normImages.slice(rows * pixels, 2 * rows * pixels), shape) : undefined;
+    try {
+      const options = { transformedImages: copies, terms: terms as WeightedTerm[] };
+      return termGradientNorms(subject as TermGradientSubject, x, y, lossWeights, options) as Record<string, number>;
+    } finally {
+      tf.dispose([x, y]);
+      copies?.dispose();
+    }
+  };
+
   // Requests arrive in order and each is finished before the next: a slow `sync` cannot be overtaken by a `shard`.
   let queue = Promise.resolve();
   port.on('message', (request: WorkerRequest) => {
     queue = queue.then(async () => {
       try {
         switch (request.type) {
+          case 'term-norms':
+            reply({ type: 'term-norms-done', norms: termNorms(request.rows, request.transformed, request.terms, request.lossWeights) });
+            break;
           case 'warm-up':
             warmUpStep(context, request.rows, setup.imageShape, slotSets[0], setup.trainableShapes);
             if (frozen.length > 0) writeWeightsFrom(frozen, sharedFrozen);
