@@ -41,6 +41,7 @@ const CASES: Case[] = [
   { label: 'transposed-convolution path: valid stride 2 leaving rows unread, Cin 5', x: [2, 8, 8, 5], filter: [3, 3, 5, 2], strides: 2, pad: 'valid' },
   { label: 'DDAR backbone conv1 (im2col)', x: [2, 28, 28, 1], filter: [5, 5, 1, 16], strides: 1, pad: 'same' },
   { label: 'reference model conv1', x: [4, 28, 28, 1], filter: [3, 3, 1, 32], strides: 1, pad: 'valid' },
+  { label: 'Cout 52: 32 columns at once, then 16, then 4 (SIMD)', x: [3, 10, 9, 2], filter: [3, 3, 2, 52], strides: 1, pad: 'same' },
   { label: 'reference model conv2', x: [4, 13, 13, 32], filter: [3, 3, 32, 64], strides: 2, pad: 'same' },
 ];
 

@@ -7,6 +7,7 @@ export interface HeapKernels {
   maxPoolGrad2x2(x: number, dy: number, dx: number, n: number, inH: number, inW: number, c: number, outH: number, outW: number): void;
   sumRows(x: number, out: number, rows: number, c: number): void;
   resizeNearestGradByFactor(dy: number, dx: number, n: number, inH: number, inW: number, c: number, fy: number, fx: number): void;
+  matmulFewRows(a: number, b: number, out: number, m: number, k: number, n: number): void;
   adamStep(
     w: number, m: number, v: number, g: number, newW: number, newM: number, newV: number, count: number,
     beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number,
