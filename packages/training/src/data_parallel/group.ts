@@ -13,12 +13,10 @@ import {
   frozenWeights,
   readWeightsInto,
   shapesOf,
-  writeWeightsFrom,
   trainableFlatWeights,
   type FlatWeight,
 } from './flat_weights.js';
 import { averageGradients, shardGradientsIntoSlot } from './gradient_average.js';
-import { warmUpStep } from './warm_up.js';
 import { termGradientNorms, termsWithWeight, type TermGradientSubject } from '@ddar/disentangle';
 import type { LossWeights } from '../trainable_model.js';
 import { encodeOptimizerState } from '../optimizer_state.js';
@@ -166,30 +164,11 @@ export class DataParallelGroup {
       }
       await Promise.all(workers.map((worker) => worker.ask()));
       await group.synchronize();
-      await group.warmUp(maxRows);
     } catch (error) {
       await group.dispose();
       throw new Error(`${WHERE}: could not start the workers: ${(error as Error).message}`);
     }
     return group;
-  }
-
-  /**
-   * Every thread runs a step's kernels once, at the same time, on zeros of its shard's size: the first steps then run
-   * at full speed instead of paying each thread's set-up in turn. Weights and optimizer states are unchanged (the
-   * statistics a training pass moves are put back).
-   */
-  private async warmUp(rows: number): Promise<void> {
-    const answers = this.workers.map((worker) => worker.ask({ type: 'warm-up', rows }));
-    const saved = new Float32Array(this.shared.frozen.length);
-    if (this.frozen.length > 0) readWeightsInto(this.frozen, saved);
-    try {
-      warmUpStep(this.context, rows, this.imageShape, this.shared.slotSets[0], this.trainableShapes);
-    } finally {
-      if (this.frozen.length > 0) writeWeightsFrom(this.frozen, saved);
-      await Promise.allSettled(answers);
-    }
-    for (const answer of answers) await answer;
   }
 
   /**

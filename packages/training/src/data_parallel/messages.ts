@@ -43,15 +43,13 @@ export interface WorkerSetup {
   report: SharedArrayBuffer;
 }
 
-/** Main thread to worker. Requests are handled in order; only `warm-up`, `shard`, `sync` and `report` are answered. */
+/** Main thread to worker. Requests are handled in order; only `term-norms`, `shard`, `sync` and `report` are answered. */
 export type WorkerRequest =
   /**
    * The gradient norms of `terms` (see @ddar/disentangle's `termGradientNorms`) on the `rows` images in `normImages`
    * (followed by their transformed copies when `transformed`).
    */
   | { type: 'term-norms'; rows: number; transformed: boolean; terms: string[]; lossWeights: LossWeights }
-  /** Run a step's kernels once on `rows` zero images and discard the result (see `warmUpStep`). */
-  | { type: 'warm-up'; rows: number }
   /** Compute the gradients of the shard now in `images`/`labels` and write them to this worker's gradient slot. */
   | { type: 'shard'; rows: number; attackSeed: number; slotSet: 0 | 1 }
   /** Apply the average of the gradient slots of `slotSet` (thread t's weighted by rows[t]) at this learning rate. */
@@ -64,7 +62,6 @@ export type WorkerRequest =
 /** Worker to main thread. */
 export type WorkerReply =
   | { type: 'ready' }
-  | { type: 'warmed-up' }
   /** `norms` undefined: this worker's copy of the model cannot compute them (it is not a @ddar/disentangle model). */
   | { type: 'term-norms-done'; norms: Record<string, number> | undefined }
   | { type: 'shard-done'; losses: Record<string, number>; correct: number; adversarialCorrect?: number }

@@ -18,7 +18,6 @@ import { restoreOptimizerState } from '../optimizer_state.js';
 import type { LossWeights, TrainableModel } from '../trainable_model.js';
 import { trainableVariables } from '../trainable_model.js';
 import { applyGradients } from '../training_step.js';
-import { warmUpStep } from './warm_up.js';
 import { termGradientNorms, type TermGradientSubject, type WeightedTerm } from '@ddar/disentangle';
 
 /** What a replica module's export must return for data-parallel training. */
@@ -101,11 +100,6 @@ export async function serveShards(port: MessagePort, setup: WorkerSetup): Promis
         switch (request.type) {
           case 'term-norms':
             reply({ type: 'term-norms-done', norms: termNorms(request.rows, request.transformed, request.terms, request.lossWeights) });
-            break;
-          case 'warm-up':
-            warmUpStep(context, request.rows, setup.imageShape, slotSets[0], setup.trainableShapes);
-            if (frozen.length > 0) writeWeightsFrom(frozen, sharedFrozen);
-            reply({ type: 'warmed-up' });
             break;
           case 'shard':
             reply(computeShard(request.rows, request.attackSeed, slotSets[request.slotSet][setup.index]));
