@@ -34,6 +34,17 @@ function maxAbsDifference(a: Float32Array[], b: Float32Array[]): number {
   return max;
 }
 
+/** A small DDAR model, its optimizer and a data-parallel group of two workers around them. */
+async function startSmallDdarGroup(trainSet: Dataset, config: TrainingConfig) {
+  const model = smallModels.ddar();
+  const resolved = resolveTrainingConfig(model, { train: trainSet }, config);
+  const scheduled = createOptimizer(resolved.optimizer);
+  const variables = trainableVariables(model);
+  const context = { model, optimizer: scheduled.optimizer, variables, lossWeights: {}, adversarial: null, augmentation: null };
+  const group = await DataParallelGroup.start(context, { workers: 2 }, resolved);
+  return { model, scheduled, variables, group };
+}
+
 describe('shardBounds', () => {
   it('covers the batch in order with shards that differ by at most one row', () => {
     for (const [rows, parts] of [[64, 2], [65, 2], [16, 3], [2, 3], [1, 4], [127, 8]]) {
@@ -205,12 +216,7 @@ describe('train with dataParallel', () => {
   });
 
   it('notices a worker whose copy no longer matches, and synchronizes it again', async () => {
-    const model = smallModels.ddar();
-    const resolved = resolveTrainingConfig(model, { train: trainSet }, config);
-    const scheduled = createOptimizer(resolved.optimizer);
-    const variables = trainableVariables(model);
-    const context = { model, optimizer: scheduled.optimizer, variables, lossWeights: {}, adversarial: null, augmentation: null };
-    const group = await DataParallelGroup.start(context, { workers: 2 }, resolved);
+    const { model, scheduled, variables, group } = await startSmallDdarGroup(trainSet, config);
     try {
       const images = tf.slice(trainSet.images, 0, 16) as tf.Tensor4D;
       const labels = tf.slice(trainSet.labels, 0, 16) as tf.Tensor1D;
@@ -231,12 +237,7 @@ describe('train with dataParallel', () => {
   });
 
   it('shares the terms of the gradient norms among the threads and gets exactly the one-thread norms', async () => {
-    const model = smallModels.ddar();
-    const resolved = resolveTrainingConfig(model, { train: trainSet }, config);
-    const scheduled = createOptimizer(resolved.optimizer);
-    const variables = trainableVariables(model);
-    const context = { model, optimizer: scheduled.optimizer, variables, lossWeights: {}, adversarial: null, augmentation: null };
-    const group = await DataParallelGroup.start(context, { workers: 2 }, resolved);
+    const { model, scheduled, group } = await startSmallDdarGroup(trainSet, config);
     const images = tf.slice(trainSet.images, 0, 16) as tf.Tensor4D;
     const labels = tf.slice(trainSet.labels, 0, 16) as tf.Tensor1D;
     const transformed = tf.reverse(images, 2) as tf.Tensor4D;
