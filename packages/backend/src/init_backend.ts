@@ -5,6 +5,7 @@ import { registerFileSystemRouter } from './io/file_system.js';
 import { registerWasmTrainingKernels } from './kernels/register_all_kernels.js';
 import { registerWasmReplacementKernels } from './kernels/register_replacement_kernels.js';
 import { registerWasmFusedKernels } from './kernels/register_fused_kernels.js';
+import { registerCpuKernelFixes } from './kernels/cpu/ResizeNearestNeighborGradCpu.js';
 
 /** Backends in the order of preference: `tensorflow` is tfjs-node-gpu or tfjs-node. */
 export const BACKEND_PREFERENCE = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -19,8 +20,9 @@ export interface InitBackendOptions {
   log?: ((line: string) => void) | false;
   /**
    * Replace the wasm kernels that are slow on training paths (BatchMatMul with transposes, Conv2DBackpropInput,
-   * MaxPoolGrad, strided Slice) or inexact (Sign of |x| <= 1e-7) with this package's versions, tested against the cpu backend. Default true. Once
-   * registered they stay registered for the process.
+   * MaxPoolGrad, strided Slice) or inexact (Sign of |x| <= 1e-7) with this package's versions, tested against the cpu backend,
+   * and the cpu backend's ResizeNearestNeighborGrad, wrong for batches of more than one image in tfjs-backend-cpu 4.22,
+   * with a corrected one. Default true. Once registered they stay registered for the process.
    */
   replaceKernels?: boolean;
   /**
@@ -101,7 +103,10 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const requested = requestedBackend(options);
   const log = options.log === false ? undefined : (options.log ?? ((line: string) => console.error(line)));
   registerWasmTrainingKernels();
-  if (options.replaceKernels !== false) registerWasmReplacementKernels();
+  if (options.replaceKernels !== false) {
+    registerWasmReplacementKernels();
+    registerCpuKernelFixes();
+  }
   if (options.fusedKernels !== false) registerWasmFusedKernels();
 
   let info: BackendInfo | undefined;
