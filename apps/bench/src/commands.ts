@@ -89,7 +89,12 @@ async function testSetFor(model: ClassifierModel, options: { dataset?: string; t
     throw new Error('--test-images and --test-labels go together: pass both IDX files or neither');
   }
   if (options.testImages !== undefined && options.testLabels !== undefined) {
-    const ds = await loadIdxPair(options.testImages, options.testLabels, { name: path.basename(options.testImages) });
+    if (options.dataset !== undefined) {
+      throw new Error(`--dataset and --test-images name two test sets: pass one (got --dataset ${options.dataset} and --test-images ${options.testImages})`);
+    }
+    // The model's classes bound the labels: a label it cannot predict is an error, not a class of its own.
+    const classNames = Array.from({ length: model.numClasses }, (_, c) => String(c));
+    const ds = await loadIdxPair(options.testImages, options.testLabels, { name: path.basename(options.testImages), classNames, limit: options.limit });
     const [h, w, c] = ds.images.shape.slice(1);
     const [mh, mw, mc] = model.inputShape;
     if (h !== mh || w !== mw || c !== mc) {

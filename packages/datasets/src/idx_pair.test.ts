@@ -18,6 +18,9 @@ describe('loadIdxPair', () => {
     writeFileSync(join(dir, 'labels'), writeIdx([3], Uint8Array.from([2, 0, 1])));
     writeFileSync(join(dir, 'labels-2'), writeIdx([2], Uint8Array.from([2, 0])));
     writeFileSync(join(dir, 'labels-big'), writeIdx([3], Uint8Array.from([2, 0, 5])));
+    writeFileSync(join(dir, 'images-none'), writeIdx([0, 2, 2], new Uint8Array(0)));
+    writeFileSync(join(dir, 'labels-none'), writeIdx([0], new Uint8Array(0)));
+    writeFileSync(join(dir, 'labels-huge'), writeIdx([3], Int32Array.from([2, 2147483647, 1])));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -55,5 +58,20 @@ describe('loadIdxPair', () => {
     );
     await expect(loadIdxPair(imagesPath(), join(dir, 'labels'), { limit: 0 })).rejects.toThrow('limit must be a positive integer');
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses a pair without images, and a label too large to be a class index without class names', async () => {
+    await expect(loadIdxPair(join(dir, 'images-none'), join(dir, 'labels-none'))).rejects.toThrow(
+      `${join(dir, 'images-none')}: holds no images`,
+    );
+    // Before: one class name was built per label up to 2^31 - 1, until the process ran out of memory.
+    const started = Date.now();
+    await expect(loadIdxPair(imagesPath(), join(dir, 'labels-huge'))).rejects.toThrow(
+      `${join(dir, 'labels-huge')}: label 2147483647 at index 1: without class names`,
+    );
+    expect(Date.now() - started).toBeLessThan(2000);
+    await expect(loadIdxPair(imagesPath(), join(dir, 'labels-huge'), { classNames: ['a', 'b', 'c'] })).rejects.toThrow(
+      'label 2147483647 at index 1 is outside [0, 3)',
+    );
   });
 });

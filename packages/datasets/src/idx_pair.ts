@@ -66,6 +66,12 @@ export interface DatasetFromIdxOptions {
   expected?: ExpectedIdxShape;
 }
 
+/**
+ * The most classes a labels file may imply when no class names are given (one name is made per class, up to the
+ * largest label): far beyond any image-classification dataset, far below a corrupt label's 2^31.
+ */
+export const MAX_UNNAMED_CLASSES = 100_000;
+
 /** Validates an images/labels pair against each other and turns it into tensors. */
 export function datasetFromIdx(images: IdxArray, labels: IdxArray, options: DatasetFromIdxOptions): Dataset {
   const { imagesSource, labelsSource } = options;
@@ -89,6 +95,9 @@ export function datasetFromIdx(images: IdxArray, labels: IdxArray, options: Data
       `${imagesSource}: expected ${expected.count} images of ${expected.height}x${expected.width}, but the file holds ${count} of ${height}x${width}; it is the wrong or a damaged file`,
     );
   }
+  if (count === 0) {
+    throw new Error(`${imagesSource}: holds no images; a dataset needs at least one`);
+  }
   const kept = limitCount(options.limit, count, options.name);
 
   let maxLabel = -1;
@@ -97,6 +106,12 @@ export function datasetFromIdx(images: IdxArray, labels: IdxArray, options: Data
     if (label < 0 || (options.classNames && label >= options.classNames.length)) {
       const range = options.classNames ? `[0, ${options.classNames.length})` : '[0, ∞)';
       throw new Error(`${labelsSource}: label ${label} at index ${i} is outside ${range}`);
+    }
+    if (!options.classNames && label >= MAX_UNNAMED_CLASSES) {
+      throw new Error(
+        `${labelsSource}: label ${label} at index ${i}: without class names the classes are 0 to the largest label, and ` +
+          `${label + 1} classes is not a labelling; give the class names (their count bounds the labels)`,
+      );
     }
     if (label > maxLabel) maxLabel = label;
   }
