@@ -31,8 +31,10 @@ export function parseVariant(name: string): Variant {
 }
 
 export function parseNumbers(option: string, text: string): number[] {
-  const values = text.split(',').map((part) => Number(part.trim()));
-  if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v < 0)) {
+  const parts = text.split(',').map((part) => part.trim());
+  // Number('') is 0: an empty list or an empty item must not become a radius of 0.
+  const values = parts.map((part) => (part === '' ? NaN : Number(part)));
+  if (values.some((v) => !Number.isFinite(v) || v < 0)) {
     throw new Error(`${option} must be a comma-separated list of non-negative numbers, but got '${text}'`);
   }
   return values;
