@@ -10,7 +10,7 @@ import { evaluateAccuracy } from '@ddar/training';
 import { DATASET_NAMES, type DatasetName, type Profile } from './profiles.js';
 import { loadDataset } from './data.js';
 import { attackable } from './evaluate_model.js';
-import { writeFileAtomic } from './files.js';
+import { prepareOutputDirectory, writeFileAtomic } from './files.js';
 import { reconstructionGrid } from './grids_for_model.js';
 import { VARIANTS, type Variant } from './results.js';
 import { trainVariant } from './train_variant.js';
@@ -71,10 +71,11 @@ export async function trainCommand(
   profile: Profile,
   options: { dataset: string; variant: string; seed: number; out: string; workers?: number },
 ): Promise<void> {
-  const backend = await initBackend();
-  const workers = options.workers ?? defaultWorkers(profile.batchSize, backend.name);
   const dataset = parseDataset(options.dataset);
   const variant = parseVariant(options.variant);
+  await prepareOutputDirectory(options.out);
+  const backend = await initBackend();
+  const workers = options.workers ?? defaultWorkers(profile.batchSize, backend.name);
   const trainSet = await loadDataset(dataset, 'train', profile.trainLimit);
   try {
     const trained = await trainVariant(profile, dataset, variant, options.seed, trainSet, options.out, (l) => console.error(l), workers);

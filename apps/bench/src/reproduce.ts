@@ -7,7 +7,7 @@ import type { ClassifierModel } from '@ddar/disentangle';
 import { family, loadDataset } from './data.js';
 import { defaultWorkers, machine, versions } from './environment.js';
 import { evaluateModel } from './evaluate_model.js';
-import { exists, readJsonIfExists, writeFileAtomic } from './files.js';
+import { exists, prepareOutputDirectory, readJsonIfExists, writeFileAtomic } from './files.js';
 import { classTemplateGrid, reconstructionGrid } from './grids_for_model.js';
 import { renderPlots } from './plots.js';
 import type { DatasetName, Profile } from './profiles.js';
@@ -43,10 +43,10 @@ function transferSourceFor(variant: Variant, variants: Variant[]): Variant | und
 export async function reproduce(options: ReproduceOptions): Promise<Results> {
   const { profile, out } = options;
   const log = options.log ?? ((line: string) => console.error(line));
-  if (!options.resume && (await exists(out)) && (await fs.readdir(out)).length > 0) {
+  await prepareOutputDirectory(out);
+  if (!options.resume && (await fs.readdir(out)).length > 0) {
     throw new Error(`output directory ${out} is not empty; pass --resume to continue that run, or choose another --out`);
   }
-  await fs.mkdir(out, { recursive: true });
   const started = performance.now();
   const backend = await initBackend({ log });
   const workers = options.workers ?? defaultWorkers(profile.batchSize, backend.name);
