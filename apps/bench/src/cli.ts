@@ -100,7 +100,7 @@ program
   .description('labeled PNG grid (and an SVG beside it) of a DDAR model\'s inputs, templates, displacement fields, reconstructions and code swaps')
   .requiredOption('--model <dir>', 'directory holding model.json')
   .option('--dataset <name>', 'test split to draw images from (default: matches the model)')
-  .option('--images <n>', 'images per row', '8')
+  .option('--images <n>', 'images per row (at most 64)', '8')
   .option('--out <file>', 'PNG to write; the SVG goes beside it', 'ddar-grid.png')
   .action(async (options: { model: string; dataset?: string; images: string; out: string }) => {
     await showCommand({ ...options, images: parsePositiveInteger('--images', options.images) });

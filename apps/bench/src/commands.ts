@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -40,12 +41,24 @@ export function parseNumbers(option: string, text: string): number[] {
   return values;
 }
 
-/** `--workers`: a count of worker threads, 0 included. */
-export function parseWorkers(text: string): number {
+/**
+ * `--workers`: a count of worker threads, 0 included. More workers than spare cores is allowed (another machine may
+ * read the same command) but is said: each extra thread only takes time from the others.
+ */
+export function parseWorkers(text: string, warn: (line: string) => void = (line) => console.error(line), cores = os.availableParallelism()): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0 || value > 64) throw new Error(`--workers must be an integer from 0 to 64, but got '${text}'`);
+  if (value > cores - 1) {
+    warn(
+      `warning: --workers ${value} on ${cores} core${cores === 1 ? '' : 's'}: ${value + 1} threads will share them and every step will wait ` +
+        `for the slowest; --workers ${Math.max(0, cores - 1)} (one per spare core) is faster`,
+    );
+  }
   return value;
 }
+
+/** Most images a reconstruction grid shows per row: beyond it the PNG grows past what anyone can look at. */
+export const MAX_GRID_IMAGES = 64;
 
 export function parsePositiveInteger(option: string, text: string): number {
   const value = Number(text);
@@ -156,6 +169,9 @@ export async function attackCommand(options: {
 
 /** Writes the reconstruction grid to `out` (PNG) and beside it as SVG (`out` with the extension `.svg`). */
 export async function showCommand(options: { model: string; dataset?: string; out: string; images: number }): Promise<void> {
+  if (options.images > MAX_GRID_IMAGES) {
+    throw new Error(`--images ${options.images}: a grid shows at most ${MAX_GRID_IMAGES} images per row; draw several grids for more`);
+  }
   if (path.extname(options.out).toLowerCase() === '.svg') {
     throw new Error(`--out names the PNG to write (the SVG goes beside it), but got '${options.out}'`);
   }

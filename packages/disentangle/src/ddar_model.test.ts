@@ -352,6 +352,19 @@ describe('DDARModel', () => {
     expect(() => model.classify(tf.zeros([1, 28, 28, 1]))).toThrow('Error in DDARModel.classify: the model has been disposed');
   });
 
+  it('names a disposed input instead of failing inside tfjs', () => {
+    const model = tinyMnistModel();
+    const images = tf.zeros([2, 28, 28, 1]);
+    const labels = tf.tensor1d([0, 1], 'int32');
+    images.dispose();
+    expect(() => model.classify(images as tf.Tensor4D)).toThrow('Error in DDARModel.classify: images has been disposed');
+    const live = tf.zeros([2, 28, 28, 1]) as tf.Tensor4D;
+    labels.dispose();
+    expect(() => model.lossTerms(live, labels)).toThrow('labels has been disposed');
+    live.dispose();
+    model.dispose();
+  });
+
   it('validates its options and inputs with errors naming them', () => {
     const base = { backboneName: 'smallCnn', backboneOptions: { width: 0.25 }, inputShape: MNIST_SHAPE, numClasses: 10 };
     expect(() => DDARModel.create({ ...base, dA: 0 })).toThrow('Error in DDARModel.create: options.dA must be a positive integer, but got 0');

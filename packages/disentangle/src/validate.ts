@@ -16,6 +16,9 @@ export function assertImageBatch(op: string, name: string, x: unknown, imageShap
   if (!(x instanceof tf.Tensor)) {
     throw new Error(`Error in ${op}: ${name} must be a tf.Tensor, but got ${typeof x}`);
   }
+  if (x.isDisposed) {
+    throw new Error(`Error in ${op}: ${name} has been disposed; pass a tensor that is still alive (dispose it after the call)`);
+  }
   const [h, w, c] = imageShape;
   if (x.rank !== 4 || x.shape[1] !== h || x.shape[2] !== w || x.shape[3] !== c) {
     throw new Error(`Error in ${op}: ${name} must have shape [N, ${h}, ${w}, ${c}], but got shape [${x.shape}]`);
@@ -39,6 +42,9 @@ export function assertCodeBatch(op: string, name: string, x: unknown, size: numb
 export function assertLabels(op: string, name: string, labels: unknown, batchSize: number): asserts labels is tf.Tensor1D {
   if (!(labels instanceof tf.Tensor)) {
     throw new Error(`Error in ${op}: ${name} must be a tf.Tensor, but got ${typeof labels}`);
+  }
+  if (labels.isDisposed) {
+    throw new Error(`Error in ${op}: ${name} has been disposed; pass a tensor that is still alive (dispose it after the call)`);
   }
   if (labels.rank !== 1 || labels.shape[0] !== batchSize) {
     throw new Error(`Error in ${op}: ${name} must have shape [${batchSize}] (one label per image), but got shape [${labels.shape}]`);

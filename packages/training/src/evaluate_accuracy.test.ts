@@ -36,6 +36,16 @@ describe('evaluateAccuracy', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('names a dataset whose labels do not match its images (a hand-made Dataset; it used to fail inside tfjs)', () => {
+    const images = tf.zeros([10, 2, 2, 1]) as tf.Tensor4D;
+    const labels = tf.zeros([8], 'int32') as tf.Tensor1D;
+    const handMade = { name: 'hand-made', images, labels, classNames: ['a', 'b', 'c'], numClasses: 3, size: 10, dispose: () => tf.dispose([images, labels]) };
+    expect(() => evaluateAccuracy(pixelClassifier, handMade)).toThrow(
+      'evaluateAccuracy: dataset hand-made holds 10 images and labels of shape [8] (size 10); it needs one label per image',
+    );
+    handMade.dispose();
+  });
+
   it('rejects a batch size that is not a positive integer', () => {
     expect(() => evaluateAccuracy(pixelClassifier, dataset, { batchSize: 0 })).toThrow(
       'evaluateAccuracy: options.batchSize must be an integer >= 1, but got 0',

@@ -38,6 +38,13 @@ export function correctPredictions(
   if (dataset.size === 0) {
     throw new Error(`${where}: dataset ${dataset.name} is empty; accuracy is undefined`);
   }
+  const [images, labels] = [dataset.images.shape[0], dataset.labels.shape[0]];
+  if (dataset.labels.rank !== 1 || images !== labels || images !== dataset.size) {
+    throw new Error(
+      `${where}: dataset ${dataset.name} holds ${images} images and labels of shape [${dataset.labels.shape}] (size ${dataset.size}); ` +
+        'it needs one label per image',
+    );
+  }
   const flags = new Uint8Array(dataset.size);
   for (let start = 0; start < dataset.size; start += batchSize) {
     const size = Math.min(batchSize, dataset.size - start);
