@@ -110,6 +110,12 @@ describe('ddar-bench reproduce --profile smoke', () => {
     expect(await fs.readFile(path.join(target, 'grids', 'mnist-ddar.svg'), 'utf8')).toContain('>displacement fields</text>');
   });
 
+  it('resumes only the profile an output directory holds', async () => {
+    const other = await runCli(['reproduce', '--profile', 'quick', '--out', path.join(out, 'smoke'), '--resume']);
+    expect(other.code).toBe(1);
+    expect(other.log).toContain("holds a run of the 'smoke' profile; --resume continues only that same profile");
+  });
+
   it('checks an external test set against the model: its labels, its size, and no second test set', async () => {
     // The smoke run above saved this model (10 classes, 28x28x1).
     const model = path.join(out, 'smoke', 'runs', 'mnist', 'seed-1', 'baseline', 'model');

@@ -51,6 +51,12 @@ export async function reproduce(options: ReproduceOptions): Promise<Results> {
   const backend = await initBackend({ log });
   const workers = options.workers ?? defaultWorkers(profile.batchSize, backend.name);
   const previous = options.resume ? await readJsonIfExists<Results>(path.join(out, 'results.json')) : undefined;
+  if (previous !== undefined && (previous.profile !== profile.name || JSON.stringify(previous.config) !== JSON.stringify(profile))) {
+    throw new Error(
+      `${out} holds a run of the '${previous.profile}' profile${previous.profile === profile.name ? ' as it was then' : ''}; --resume continues ` +
+        `only that same profile, unchanged, and would otherwise mix two runs in one report. Choose another --out for '${profile.name}'`,
+    );
+  }
   const results: Results = {
     profile: profile.name,
     command: options.command,

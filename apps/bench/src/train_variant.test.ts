@@ -1,7 +1,13 @@
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '@ddar/backend';
+import { createDataset } from '@ddar/datasets';
 import { DISPLACEMENT_DDAR_LOSS_WEIGHTS } from '@ddar/disentangle';
 import { PROFILES } from './profiles.js';
 import { VARIANTS } from './results.js';
-import { trainingConfig } from './train_variant.js';
+import { trainingConfig, trainVariant } from './train_variant.js';
 
 describe('trainingConfig', () => {
   const profile = PROFILES.quick;
@@ -58,5 +64,44 @@ describe('trainingConfig', () => {
     const config = configOf('ddar+consistency');
     expect(config).toMatchObject({ epochs: 2, batchSize: 64, seed: 3, optimizer: { name: 'adam', learningRate: 1e-3 }, dataParallel: { workers: 1 } });
     expect(config.checkpoint?.directory).toBe('/tmp/run/checkpoint');
+  });
+});
+
+describe('trainVariant reuses a finished run only when it is the run asked for', () => {
+  const profile = { ...PROFILES.smoke, epochs: 1, batchSize: 16 };
+  let dir: string;
+  beforeAll(async () => {
+    await initBackend({ backend: 'wasm', log: false });
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ddar-variant-'));
+  });
+  afterAll(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('loads the same run, and refuses another variant, seed, profile or training set in its directory', async () => {
+    const images = tf.randomUniform([32, 28, 28, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const labels = tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 10), 'int32');
+    const trainSet = createDataset('tiny', images, labels, Array.from({ length: 10 }, (_, c) => String(c)));
+    const run = path.join(dir, 'run');
+    const quiet = () => undefined;
+    const first = await trainVariant(profile, 'mnist', 'baseline', 1, trainSet, run, quiet);
+    expect(first.reused).toBe(false);
+    first.model.dispose();
+
+    const again = await trainVariant(profile, 'mnist', 'baseline', 1, trainSet, run, quiet);
+    expect(again.reused).toBe(true);
+    again.model.dispose();
+
+    await expect(trainVariant(profile, 'mnist', 'ddar', 1, trainSet, run, quiet)).rejects.toThrow(
+      `${run} holds a finished run that is not the one asked for: variant "baseline" (asked: "ddar")`,
+    );
+    await expect(trainVariant(profile, 'mnist', 'baseline', 7, trainSet, run, quiet)).rejects.toThrow('seed 1 (asked: 7)');
+    await expect(trainVariant({ ...profile, learningRate: 0.01 }, 'mnist', 'baseline', 1, trainSet, run, quiet)).rejects.toThrow(
+      'the training configuration',
+    );
+    const smaller = createDataset('tiny', tf.slice(images, 0, 16), tf.slice(labels, 0, 16), trainSet.classNames);
+    await expect(trainVariant(profile, 'mnist', 'baseline', 1, smaller, run, quiet)).rejects.toThrow('data "tiny (32 images)" (asked: "tiny (16 images)")');
+    smaller.dispose();
+    trainSet.dispose();
   });
 });

@@ -92,9 +92,15 @@ export async function trainVariant(
   log: (line: string) => void,
   workers = 0,
 ): Promise<TrainedModel> {
-  const record = await readJsonIfExists<{ seconds: number; history: TrainingHistory }>(path.join(directory, 'training.json'));
+  const record = await readJsonIfExists<TrainingRecord>(path.join(directory, 'training.json'));
   const modelDir = path.join(directory, 'model');
+  const identity = runIdentity(profile, dataset, variant, seed, trainSet);
   if (record !== undefined && (await exists(path.join(modelDir, 'model.json')))) {
+    if (record.identity === undefined) {
+      log(`  ${variant}: ${directory} was trained before runs recorded what they are; reusing it unchecked`);
+    } else {
+      assertSameRun(directory, record.identity, identity);
+    }
     log(`  ${variant}: already trained, loading ${modelDir}`);
     return { model: await loadClassifierModel(fileSystem(modelDir)), seconds: record.seconds, history: record.history, reused: true };
   }
@@ -104,6 +110,45 @@ export async function trainVariant(
   // Summed over every session of a resumed run, which wall time since this call would not be.
   const seconds = history.epochs.reduce((sum, epoch) => sum + epoch.seconds, 0);
   await model.save(fileSystem(modelDir));
-  await writeFileAtomic(path.join(directory, 'training.json'), JSON.stringify({ seconds, history }, null, 2));
+  const written: TrainingRecord = { seconds, history, identity };
+  await writeFileAtomic(path.join(directory, 'training.json'), JSON.stringify(written, null, 2));
   return { model, seconds, history, reused: false };
+}
+
+/** training.json: what a finished run took and learned, and what it is (to tell it from another run in the same place). */
+interface TrainingRecord {
+  seconds: number;
+  history: TrainingHistory;
+  /** Absent in records written before identities were kept. */
+  identity?: RunIdentity;
+}
+
+/** What makes two trainings the same run: everything that decides the weights, none of where or how fast. */
+export interface RunIdentity {
+  variant: Variant;
+  seed: number;
+  profile: string;
+  dataset: DatasetName;
+  /** The training set's name and size. */
+  data: string;
+  /** The training configuration, as JSON, without the places and thread counts that do not change the result. */
+  config: string;
+}
+
+export function runIdentity(profile: Profile, dataset: DatasetName, variant: Variant, seed: number, trainSet: Dataset): RunIdentity {
+  const { checkpoint: _checkpoint, dataParallel: _dataParallel, progress: _progress, ...config } = trainingConfig(profile, dataset, variant, seed, '');
+  return { variant, seed, profile: profile.name, dataset, data: `${trainSet.name} (${trainSet.size} images)`, config: JSON.stringify(config) };
+}
+
+/** Refuses to reuse a finished run as another: the same directory asked for a different variant, seed, profile or data. */
+function assertSameRun(directory: string, found: RunIdentity, wanted: RunIdentity): void {
+  const differences = (Object.keys(wanted) as (keyof RunIdentity)[])
+    .filter((key) => JSON.stringify(found[key]) !== JSON.stringify(wanted[key]))
+    .map((key) => (key === 'config' ? 'the training configuration' : `${key} ${JSON.stringify(found[key])} (asked: ${JSON.stringify(wanted[key])})`));
+  if (differences.length > 0) {
+    throw new Error(
+      `${directory} holds a finished run that is not the one asked for: ${differences.join(', ')}. ` +
+        'Choose another --out, or delete that directory to train this run there',
+    );
+  }
 }
