@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { promises as fs, writeFileSync, mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
@@ -107,6 +108,37 @@ describe('fileSystem IO handler', () => {
     await expect(loadModel(target)).rejects.toThrow(/model.json is not valid JSON .*the file is corrupt/);
     await fs.writeFile(path.join(target, 'model.json'), '{"hello": 1}');
     await expect(loadModel(target)).rejects.toThrow(/has no modelTopology; it is not a tfjs model.json/);
+    model.dispose();
+  });
+
+  it('refuses weights that changed since they were saved, non-finite weights, and a model.json without weights', async () => {
+    const target = path.join(dir, 'verified');
+    const model = smallModel();
+    await saveModel(model, target);
+    const weightsFile = (await fs.readdir(target)).find((f) => f.endsWith('.bin'))!;
+    const weightsPath = path.join(target, weightsFile);
+    const original = await fs.readFile(weightsPath);
+    const json = JSON.parse(await fs.readFile(path.join(target, 'model.json'), 'utf8')) as tf.io.ModelJSON;
+
+    // One float flipped: same size, so only the checksum in the file's name can tell.
+    const flipped = Buffer.from(original);
+    flipped.writeFloatLE(0.125, 0);
+    await fs.writeFile(weightsPath, flipped);
+    await expect(loadModel(target)).rejects.toThrow(`${weightsPath} does not match the checksum in its name`);
+
+    // A NaN written under a name that matches its content (as a diverged save would be).
+    const poisoned = Buffer.from(original);
+    poisoned.writeFloatLE(Number.NaN, 4);
+    const poisonedName = `weights-${createHash('sha256').update(poisoned).digest('hex').slice(0, 16)}.bin`;
+    await fs.writeFile(path.join(target, poisonedName), poisoned);
+    const poisonedJson = { ...json, weightsManifest: [{ ...json.weightsManifest[0], paths: [`./${poisonedName}`] }] };
+    await fs.writeFile(path.join(target, 'model.json'), JSON.stringify(poisonedJson));
+    await expect(loadModel(target)).rejects.toThrow(/weight .* holds NaN at index 1; a model with non-finite weights cannot be used/);
+
+    // Without its manifest tfjs would initialize fresh random weights and say nothing.
+    const { weightsManifest: _dropped, ...withoutWeights } = json;
+    await fs.writeFile(path.join(target, 'model.json'), JSON.stringify(withoutWeights));
+    await expect(loadModel(target)).rejects.toThrow("has no weightsManifest, so the model's weights are missing");
     model.dispose();
   });
 

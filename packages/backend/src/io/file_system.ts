@@ -107,10 +107,15 @@ async function load(directory: string): Promise<tf.io.ModelArtifacts> {
   if (modelJson === null || typeof modelJson !== 'object' || modelJson.modelTopology == null) {
     throw new Error(`loadModel: ${jsonPath} has no modelTopology; it is not a tfjs model.json`);
   }
-  return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
+  if (!Array.isArray(modelJson.weightsManifest) || modelJson.weightsManifest.length === 0) {
+    // tfjs would build the model with freshly initialized weights and say nothing.
+    throw new Error(`loadModel: ${jsonPath} has no weightsManifest, so the model's weights are missing; the file is damaged or incomplete`);
+  }
+  const artifacts = await tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
     const specs: tf.io.WeightsManifestEntry[] = [];
     const buffers: ArrayBuffer[] = [];
     for (const group of manifest) {
+      const files: Array<[string, Uint8Array]> = [];
       for (const file of group.paths) {
         const weightsPath = path.join(directory, file);
         let bytes: Buffer;
@@ -122,6 +127,7 @@ async function load(directory: string): Promise<tf.io.ModelArtifacts> {
           }
           throw error;
         }
+        files.push([weightsPath, bytes]);
         buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
       }
       specs.push(...group.weights);
@@ -133,9 +139,46 @@ async function load(directory: string): Promise<tf.io.ModelArtifacts> {
             `${expected}; the files are truncated or do not belong together`,
         );
       }
+      for (const [weightsPath, bytes] of files) assertContentMatchesName(weightsPath, bytes);
     }
     return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
   });
+  assertFiniteWeights(jsonPath, artifacts);
+  return artifacts;
+}
+
+/** Weights files this handler writes are named after the sha256 of their content; any change to them shows. */
+function assertContentMatchesName(weightsPath: string, bytes: Uint8Array): void {
+  const named = /^weights-([0-9a-f]{16})\.bin$/.exec(path.basename(weightsPath));
+  if (named === null) return; // written by another tool: no checksum to check
+  const digest = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+  if (digest !== named[1]) {
+    throw new Error(
+      `loadModel: ${weightsPath} does not match the checksum in its name (sha256 ${digest}...); the file is corrupt or was ` +
+        'edited. Restore it, or retrain the model',
+    );
+  }
+}
+
+/** A NaN or infinite weight loads and runs without an error, giving garbage: refuse it, naming the weight. */
+function assertFiniteWeights(jsonPath: string, artifacts: tf.io.ModelArtifacts): void {
+  if (artifacts.weightData === undefined || artifacts.weightSpecs === undefined) return;
+  const data = tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+  let offset = 0;
+  for (const spec of artifacts.weightSpecs) {
+    const count = spec.shape.reduce((a, b) => a * b, 1);
+    const bytesPerElement = spec.dtype === 'float32' || spec.dtype === 'int32' ? 4 : spec.dtype === 'bool' ? 1 : -1;
+    if (spec.quantization !== undefined || bytesPerElement < 0) return; // sizes no longer follow from the specs
+    if (spec.dtype === 'float32') {
+      const values = new Float32Array(data, offset, count);
+      for (let i = 0; i < count; i++) {
+        if (!Number.isFinite(values[i])) {
+          throw new Error(`loadModel: weight ${spec.name} in ${jsonPath} holds ${values[i]} at index ${i}; a model with non-finite weights cannot be used`);
+        }
+      }
+    }
+    offset += count * bytesPerElement;
+  }
 }
 
 /**
