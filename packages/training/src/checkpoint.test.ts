@@ -121,6 +121,35 @@ describe('checkpoints', () => {
     model.dispose();
   });
 
+  it('refuses a damaged checkpoint, naming the file and what to do', async () => {
+    const directory = path.join(work, 'damaged');
+    const model = new TinyClassifier({ inputShape: SHAPE, numClasses: 4, seed: 2 });
+    await train(model, { train: trainSet }, { ...config(directory), epochs: 1 });
+    const step = path.join(directory, (await fs.readdir(directory)).find((name) => name.startsWith('step-'))!);
+    const optimizerFile = path.join(step, 'optimizer.bin');
+    const optimizerBytes = await fs.readFile(optimizerFile);
+
+    // Before: "byte length of Float32Array should be a multiple of 4", no file named.
+    await fs.writeFile(optimizerFile, optimizerBytes.subarray(0, optimizerBytes.length - 2));
+    await expect(readCheckpoint(directory)).rejects.toThrow(
+      `train: ${optimizerFile} holds ${optimizerBytes.length - 2} bytes but its checkpoint describes ${optimizerBytes.length}; the file is truncated`,
+    );
+    const poisoned = Buffer.from(optimizerBytes);
+    poisoned.writeFloatLE(Number.POSITIVE_INFINITY, 4);
+    await fs.writeFile(optimizerFile, poisoned);
+    await expect(readCheckpoint(directory)).rejects.toThrow(`train: ${optimizerFile} holds Infinity at float 1`);
+    await fs.writeFile(optimizerFile, optimizerBytes);
+    expect(await readCheckpoint(directory)).toBeDefined();
+
+    const weightsDir = path.join(step, 'model');
+    const weightsFile = path.join(weightsDir, (await fs.readdir(weightsDir)).find((name) => name.endsWith('.bin'))!);
+    const weights = Buffer.from(await fs.readFile(weightsFile));
+    weights.writeFloatLE(123.5, 0);
+    await fs.writeFile(weightsFile, weights);
+    await expect(readCheckpoint(directory)).rejects.toThrow(new RegExp(`checkpoint ${step} cannot be resumed: .*does not match the checksum in its name.*delete ${directory} to train from the start`));
+    model.dispose();
+  });
+
   it('stops at a NaN loss naming the step and the terms, without applying it, keeping the last good checkpoint', async () => {
     const directory = path.join(work, 'nan');
     const model = new TinyClassifier({ inputShape: SHAPE, numClasses: 4, seed: 2 });

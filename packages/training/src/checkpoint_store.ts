@@ -106,6 +106,41 @@ export async function hasCheckpoint(directory: string): Promise<boolean> {
 }
 
 /** The checkpoint `latest.json` names, or undefined when the directory holds none. */
+const START_OVER = (checkpointPath: string) =>
+  `Restore it from a copy, or delete ${path.dirname(checkpointPath)} to train from the start`;
+
+/**
+ * optimizer.bin holds float32 slots laid out as the manifest says: anything else (a truncated file, a NaN moment) would
+ * fail deep inside tfjs or, worse, resume into garbage. Names the file and what to do.
+ */
+function assertOptimizerData(file: string, data: Uint8Array, manifest: OptimizerStateManifest, checkpointPath: string): void {
+  // Optimizer slots are float32 (moments) or int32 (iteration counts): 4 bytes each, unquantized.
+  if (!manifest.specs.every((spec) => (spec.dtype === 'float32' || spec.dtype === 'int32') && spec.quantization === undefined)) return;
+  const expected = manifest.specs.reduce((sum, spec) => sum + spec.shape.reduce((a, b) => a * b, 1) * 4, 0);
+  if (data.byteLength !== expected) {
+    throw new Error(
+      `train: ${file} holds ${data.byteLength} bytes but its checkpoint describes ${expected}; the file is truncated or ` +
+        `does not belong to this checkpoint. ${START_OVER(checkpointPath)}`,
+    );
+  }
+  let offset = 0;
+  for (const spec of manifest.specs) {
+    const count = spec.shape.reduce((a, b) => a * b, 1);
+    if (spec.dtype === 'float32') {
+      const values = new Float32Array(data.buffer, data.byteOffset + offset, count);
+      for (let i = 0; i < count; i++) {
+        if (!Number.isFinite(values[i])) {
+          throw new Error(
+            `train: ${file} holds ${values[i]} at float ${offset / 4 + i} (${spec.name}); an optimizer state that is not finite ` +
+              `cannot be resumed. ${START_OVER(checkpointPath)}`,
+          );
+        }
+      }
+    }
+    offset += count * 4;
+  }
+}
+
 export async function readCheckpoint(directory: string): Promise<LoadedCheckpoint | undefined> {
   const latestPath = path.join(directory, LATEST_FILE);
   let latest: { checkpoint?: unknown };
@@ -130,7 +165,14 @@ export async function readCheckpoint(directory: string): Promise<LoadedCheckpoin
       `train: ${checkpointPath} is not a version ${CHECKPOINT_VERSION} training checkpoint (format ${JSON.stringify(state.format)}, version ${JSON.stringify(state.version)})`,
     );
   }
-  const optimizerData = new Uint8Array(await fs.readFile(path.join(checkpointPath, OPTIMIZER_FILE)));
-  const model = await fileSystem(path.join(checkpointPath, MODEL_DIR)).load!();
+  const optimizerPath = path.join(checkpointPath, OPTIMIZER_FILE);
+  const optimizerData = new Uint8Array(await fs.readFile(optimizerPath));
+  assertOptimizerData(optimizerPath, optimizerData, state.optimizer, checkpointPath);
+  let model: tf.io.ModelArtifacts;
+  try {
+    model = await fileSystem(path.join(checkpointPath, MODEL_DIR)).load!();
+  } catch (error) {
+    throw new Error(`train: checkpoint ${checkpointPath} cannot be resumed: ${(error as Error).message}. ${START_OVER(checkpointPath)}`);
+  }
   return { path: checkpointPath, state, optimizerData, model };
 }
