@@ -12,6 +12,7 @@ import { DATASET_NAMES, type DatasetName, type Profile } from './profiles.js';
 import { loadDataset } from './data.js';
 import { attackable } from './evaluate_model.js';
 import { prepareOutputDirectory, writeFileAtomic } from './files.js';
+import { lockOutputDirectory } from './output_lock.js';
 import { reconstructionGrid } from './grids_for_model.js';
 import { VARIANTS, type Variant } from './results.js';
 import { trainVariant } from './train_variant.js';
@@ -87,6 +88,20 @@ export async function trainCommand(
   const dataset = parseDataset(options.dataset);
   const variant = parseVariant(options.variant);
   await prepareOutputDirectory(options.out);
+  const lock = await lockOutputDirectory(options.out, (line) => console.error(line));
+  try {
+    await trainLocked(profile, options, dataset, variant);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function trainLocked(
+  profile: Profile,
+  options: { seed: number; out: string; workers?: number },
+  dataset: DatasetName,
+  variant: Variant,
+): Promise<void> {
   const backend = await initBackend();
   const workers = options.workers ?? defaultWorkers(profile.batchSize, backend.name);
   const trainSet = await loadDataset(dataset, 'train', profile.trainLimit);

@@ -8,6 +8,7 @@ import { family, loadDataset } from './data.js';
 import { defaultWorkers, machine, versions } from './environment.js';
 import { evaluateModel } from './evaluate_model.js';
 import { exists, prepareOutputDirectory, readJsonIfExists, writeFileAtomic } from './files.js';
+import { LOCK_FILE, lockOutputDirectory } from './output_lock.js';
 import { classTemplateGrid, reconstructionGrid } from './grids_for_model.js';
 import { renderPlots } from './plots.js';
 import type { DatasetName, Profile } from './profiles.js';
@@ -41,10 +42,19 @@ function transferSourceFor(variant: Variant, variants: Variant[]): Variant | und
  * model continues from its checkpoint; without it, an existing `out` is an error rather than something to overwrite.
  */
 export async function reproduce(options: ReproduceOptions): Promise<Results> {
-  const { profile, out } = options;
   const log = options.log ?? ((line: string) => console.error(line));
-  await prepareOutputDirectory(out);
-  if (!options.resume && (await fs.readdir(out)).length > 0) {
+  await prepareOutputDirectory(options.out);
+  const lock = await lockOutputDirectory(options.out, log);
+  try {
+    return await reproduceLocked(options, log);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function reproduceLocked(options: ReproduceOptions, log: (line: string) => void): Promise<Results> {
+  const { profile, out } = options;
+  if (!options.resume && (await fs.readdir(out)).filter((name) => name !== LOCK_FILE).length > 0) {
     throw new Error(`output directory ${out} is not empty; pass --resume to continue that run, or choose another --out`);
   }
   const started = performance.now();
