@@ -143,3 +143,31 @@ describe('the compared models share one interface', () => {
     model.dispose();
   });
 });
+
+describe('loading checks the metadata against the network', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'wasm', log: false });
+  });
+
+  /** The saved baseline with its recorded configuration edited as a user of the model.json might. */
+  async function editedBaseline(edit: (config: Record<string, unknown>) => void): Promise<MemoryIO> {
+    const model = builders.baseline();
+    const io = new MemoryIO();
+    await model.save(io);
+    model.dispose();
+    const metadata = io.artifacts!.userDefinedMetadata as Record<string, Record<string, unknown>>;
+    const key = Object.keys(metadata)[0];
+    edit(metadata[key]);
+    return io;
+  }
+
+  it.each([
+    ['numClasses', (c: Record<string, unknown>) => (c.numClasses = 12), 'the metadata says numClasses 12 but the logits layer has 10 units'],
+    ['kind', (c: Record<string, unknown>) => (c.kind = 'ddar'), "the metadata of this 'ddar' model names layers.appearanceCode = undefined"],
+    ['inputShape', (c: Record<string, unknown>) => (c.inputShape = [32, 32, 3]), 'the metadata says inputShape [32,32,3] but the network takes [28,28,1]'],
+  ])('refuses an edited %s, naming it', async (_field, edit, message) => {
+    const before = tf.memory().numTensors;
+    await expect(loadClassifierModel(await editedBaseline(edit))).rejects.toThrow(message);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -62,6 +62,7 @@ export async function loadNetwork(
   const network = await tfl.loadLayersModel(resolveHandler('load', op, source));
   try {
     const config = readConfig(op, network.getUserDefinedMetadata());
+    assertConfigMatchesNetwork(op, config, network);
     if (expectedKind !== undefined && config.kind !== expectedKind) {
       throw new Error(`Error in ${op}: the saved model is a '${config.kind}' model, not a '${expectedKind}' model; load it with loadClassifierModel`);
     }
@@ -69,6 +70,43 @@ export async function loadNetwork(
   } catch (error) {
     network.dispose();
     throw error;
+  }
+}
+
+/** The layers each kind of model looks up by name, besides the logits. */
+const REQUIRED_LAYERS: Record<ModelKind, readonly string[]> = {
+  baseline: ['logits'],
+  aeReg: ['logits', 'code', 'decoder'],
+  ddar: ['logits', 'appearanceCode', 'geometricCode', 'appearanceDecoder', 'geometricDecoder'],
+};
+
+/**
+ * The recorded configuration must describe the network it came with: an edited model.json (another kind, another
+ * number of classes, another input shape) would otherwise load and misbehave far from the cause.
+ */
+function assertConfigMatchesNetwork(op: string, config: ModelConfig, network: tfl.LayersModel): void {
+  const edited = 'the model.json was edited or its parts do not belong together';
+  const names = new Set(network.layers.map((layer) => layer.name));
+  const layers = (config.layers ?? {}) as unknown as Record<string, string | string[] | undefined>;
+  for (const key of REQUIRED_LAYERS[config.kind]) {
+    const named = layers[key];
+    const list = Array.isArray(named) ? named : [named];
+    const missing = list.filter((name) => typeof name !== 'string' || !names.has(name));
+    if (named === undefined || missing.length > 0) {
+      throw new Error(
+        `Error in ${op}: the metadata of this '${config.kind}' model names layers.${key} = ${JSON.stringify(named)}, which the network ` +
+          `does not have; ${edited}`,
+      );
+    }
+  }
+  const inputShape = network.inputs[0]?.shape.slice(1);
+  if (JSON.stringify(inputShape) !== JSON.stringify(config.inputShape)) {
+    throw new Error(`Error in ${op}: the metadata says inputShape [${config.inputShape}] but the network takes [${inputShape}]; ${edited}`);
+  }
+  const logitsShape = network.getLayer(layers.logits as string).outputShape as number[];
+  const classes = logitsShape[logitsShape.length - 1];
+  if (classes !== config.numClasses) {
+    throw new Error(`Error in ${op}: the metadata says numClasses ${config.numClasses} but the logits layer has ${classes} units; ${edited}`);
   }
 }
 
