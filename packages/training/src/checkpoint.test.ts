@@ -1,3 +1,4 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { promises as fs, mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -182,13 +183,25 @@ describe('checkpoints', () => {
     const model = new TinyClassifier({ inputShape: SHAPE, numClasses: 4, seed: 2 });
     await train(model, { train: trainSet }, { ...config(directory), epochs: 1 });
     // What a kill during the next write leaves behind: a partial temporary directory and a stray step directory.
-    await fs.mkdir(path.join(directory, '.partial-step-000000006-123', 'model'), { recursive: true });
+    const deadPid = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    await fs.mkdir(path.join(directory, `.partial-step-000000006-${deadPid}`, 'model'), { recursive: true });
     await fs.mkdir(path.join(directory, 'step-000000006'));
     expect((await readCheckpoint(directory))!.state.position.globalStep).toBe(4);
     const optimizer = tf.train.sgd(0.1);
     const position = (await readCheckpoint(directory))!.state.position;
     await writeCheckpoint(directory, model, optimizer, (await readCheckpoint(directory))!.state.config, { ...position, globalStep: 7 });
     expect((await fs.readdir(directory)).sort()).toEqual(['latest.json', 'step-000000007']);
+
+    // Another run still writing into the same directory keeps its partial checkpoint (it used to lose it mid-write).
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    const theirs = `.partial-step-000000009-${other.pid}`;
+    await fs.mkdir(path.join(directory, theirs, 'model'), { recursive: true });
+    try {
+      await writeCheckpoint(directory, model, optimizer, (await readCheckpoint(directory))!.state.config, { ...position, globalStep: 8 });
+      expect((await fs.readdir(directory)).sort()).toEqual([theirs, 'latest.json', 'step-000000008']);
+    } finally {
+      other.kill('SIGKILL');
+    }
     optimizer.dispose();
     model.dispose();
   });

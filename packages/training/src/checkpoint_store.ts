@@ -88,11 +88,24 @@ export async function writeCheckpoint(
   await fs.rename(temporary, final);
   await writeFileAtomic(path.join(directory, LATEST_FILE), JSON.stringify({ checkpoint: name }));
 
+  // Another process's partial directory is left alone while that process runs: it may be writing it right now.
   const leftovers = (await fs.readdir(directory)).filter(
-    (entry) => entry !== name && (entry.startsWith(STEP_PREFIX) || entry.startsWith(TEMPORARY_PREFIX)),
+    (entry) => entry !== name && (entry.startsWith(STEP_PREFIX) || (entry.startsWith(TEMPORARY_PREFIX) && !writtenByAnotherLiveProcess(entry))),
   );
   await Promise.all(leftovers.map((entry) => fs.rm(path.join(directory, entry), { recursive: true, force: true })));
   return final;
+}
+
+/** A partial directory is named `.partial-<step>-<pid>`: whether that pid is another process that is still running. */
+function writtenByAnotherLiveProcess(entry: string): boolean {
+  const pid = Number(/-(\d+)$/.exec(entry)?.[1]);
+  if (!Number.isInteger(pid) || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Whether `directory` holds a checkpoint (a `latest.json`), without reading it. */
