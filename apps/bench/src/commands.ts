@@ -11,8 +11,8 @@ import { evaluateAccuracy } from '@ddar/training';
 import { DATASET_NAMES, type DatasetName, type Profile } from './profiles.js';
 import { loadDataset } from './data.js';
 import { attackable } from './evaluate_model.js';
-import { prepareOutputDirectory, writeFileAtomic } from './files.js';
-import { lockOutputDirectory } from './output_lock.js';
+import { writeFileAtomic } from './files.js';
+import { withOutputDirectory } from './output_lock.js';
 import { reconstructionGrid } from './grids_for_model.js';
 import { VARIANTS, type Variant } from './results.js';
 import { trainVariant } from './train_variant.js';
@@ -87,13 +87,7 @@ export async function trainCommand(
 ): Promise<void> {
   const dataset = parseDataset(options.dataset);
   const variant = parseVariant(options.variant);
-  await prepareOutputDirectory(options.out);
-  const lock = await lockOutputDirectory(options.out, (line) => console.error(line));
-  try {
-    await trainLocked(profile, options, dataset, variant);
-  } finally {
-    await lock.release();
-  }
+  await withOutputDirectory(options.out, (line) => console.error(line), () => trainLocked(profile, options, dataset, variant));
 }
 
 async function trainLocked(

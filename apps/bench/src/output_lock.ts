@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import process from 'node:process';
+import { prepareOutputDirectory } from './files.js';
 
 /** The file in an output directory that says which process is writing to it. */
 export const LOCK_FILE = '.ddar-bench.lock';
@@ -53,6 +54,20 @@ export async function lockOutputDirectory(directory: string, log: (line: string)
       if (holder?.pid === mine.pid && holder.host === mine.host) await fs.rm(file, { force: true });
     },
   };
+}
+
+/**
+ * Runs `work` with `directory` made, checked writable and locked for this process (see `prepareOutputDirectory` and
+ * `lockOutputDirectory`), and releases the lock when it ends, however it ends.
+ */
+export async function withOutputDirectory<T>(directory: string, log: (line: string) => void, work: () => Promise<T>): Promise<T> {
+  await prepareOutputDirectory(directory);
+  const lock = await lockOutputDirectory(directory, log);
+  try {
+    return await work();
+  } finally {
+    await lock.release();
+  }
 }
 
 async function readHolder(file: string): Promise<LockHolder | undefined> {

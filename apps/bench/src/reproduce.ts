@@ -7,8 +7,8 @@ import type { ClassifierModel } from '@ddar/disentangle';
 import { family, loadDataset } from './data.js';
 import { defaultWorkers, machine, versions } from './environment.js';
 import { evaluateModel } from './evaluate_model.js';
-import { exists, prepareOutputDirectory, readJsonIfExists, writeFileAtomic } from './files.js';
-import { LOCK_FILE, lockOutputDirectory } from './output_lock.js';
+import { exists, readJsonIfExists, writeFileAtomic } from './files.js';
+import { LOCK_FILE, withOutputDirectory } from './output_lock.js';
 import { classTemplateGrid, reconstructionGrid } from './grids_for_model.js';
 import { renderPlots } from './plots.js';
 import type { DatasetName, Profile } from './profiles.js';
@@ -43,13 +43,7 @@ function transferSourceFor(variant: Variant, variants: Variant[]): Variant | und
  */
 export async function reproduce(options: ReproduceOptions): Promise<Results> {
   const log = options.log ?? ((line: string) => console.error(line));
-  await prepareOutputDirectory(options.out);
-  const lock = await lockOutputDirectory(options.out, log);
-  try {
-    return await reproduceLocked(options, log);
-  } finally {
-    await lock.release();
-  }
+  return withOutputDirectory(options.out, log, () => reproduceLocked(options, log));
 }
 
 async function reproduceLocked(options: ReproduceOptions, log: (line: string) => void): Promise<Results> {

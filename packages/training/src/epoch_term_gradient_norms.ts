@@ -8,6 +8,16 @@ import type { TrainingData } from './training_data.js';
 import type { DataParallelGroup } from './data_parallel/group.js';
 
 /**
+ * `model` as what `termGradientNorms` measures, or undefined for a model that does not name its backbone's weights or
+ * its loss weights (a model of the caller's own, not a @ddar/disentangle one).
+ */
+export function termGradientSubject(model: TrainableModel): TermGradientSubject | undefined {
+  return model.backboneWeights === undefined || typeof model.lossWeights !== 'function'
+    ? undefined
+    : (model as unknown as TermGradientSubject);
+}
+
+/**
  * The pull of each weighted loss term on the backbone (see `termGradientNorms`), on the epoch's first batch, or
  * undefined for a model that does not name its backbone's weights. Leaves the model unchanged. With a data-parallel
  * `group` the terms are shared out among its threads (the same numbers, sooner).
@@ -21,12 +31,12 @@ export async function epochTermGradientNorms(
   seed: number,
   group?: DataParallelGroup,
 ): Promise<Record<string, number> | undefined> {
-  if (model.backboneWeights === undefined || typeof model.lossWeights !== 'function') return undefined;
+  const subject = termGradientSubject(model);
+  if (subject === undefined) return undefined;
   const [images, labels] = gatherBatch(trainSet, firstBatch);
   const transformedImages = transformedCopies(images, augmentation, seed);
   try {
     if (group !== undefined) return await group.termGradientNorms(images, labels, transformedImages, lossWeights);
-    const subject = model as unknown as TermGradientSubject;
     return termGradientNorms(subject, images, labels, lossWeights, { transformedImages }) as Record<string, number>;
   } finally {
     tf.dispose([images, labels]);

@@ -17,7 +17,8 @@ import {
   type FlatWeight,
 } from './flat_weights.js';
 import { averageGradients, shardGradientsIntoSlot } from './gradient_average.js';
-import { termGradientNorms, termsWithWeight, type TermGradientSubject } from '@ddar/disentangle';
+import { termGradientNorms, termsWithWeight } from '@ddar/disentangle';
+import { termGradientSubject } from '../epoch_term_gradient_norms.js';
 import type { LossWeights } from '../trainable_model.js';
 import { encodeOptimizerState } from '../optimizer_state.js';
 import type { TrainableModel } from '../trainable_model.js';
@@ -183,9 +184,8 @@ export class DataParallelGroup {
     transformedImages: tf.Tensor4D | undefined,
     lossWeights: LossWeights,
   ): Promise<Record<string, number> | undefined> {
-    const model = this.context.model as unknown as Partial<TermGradientSubject>;
-    if (model.backboneWeights === undefined || typeof model.lossWeights !== 'function') return undefined;
-    const subject = model as TermGradientSubject;
+    const subject = termGradientSubject(this.context.model);
+    if (subject === undefined) return undefined;
     const terms = termsWithWeight(subject, lossWeights);
     const rows = images.shape[0];
     const shares = Array.from({ length: this.parallelism }, (_, thread) => terms.filter((_, k) => k % this.parallelism === thread));

@@ -18,7 +18,8 @@ import { restoreOptimizerState } from '../optimizer_state.js';
 import type { LossWeights, TrainableModel } from '../trainable_model.js';
 import { trainableVariables } from '../trainable_model.js';
 import { applyGradients } from '../training_step.js';
-import { termGradientNorms, type TermGradientSubject, type WeightedTerm } from '@ddar/disentangle';
+import { termGradientNorms, type WeightedTerm } from '@ddar/disentangle';
+import { termGradientSubject } from '../epoch_term_gradient_norms.js';
 
 /** What a replica module's export must return for data-parallel training. */
 const TRAINABLE: ReplicaExpectation = {
@@ -77,15 +78,15 @@ export async function serveShards(port: MessagePort, setup: WorkerSetup): Promis
   const normImages = new Float32Array(setup.normImages);
   const normLabels = new Int32Array(setup.normLabels);
   const termNorms = (rows: number, transformed: boolean, terms: string[], lossWeights: LossWeights): Record<string, number> | undefined => {
-    const subject = model as unknown as Partial<TermGradientSubject>;
-    if (subject.backboneWeights === undefined || typeof subject.lossWeights !== 'function') return undefined;
+    const subject = termGradientSubject(model);
+    if (subject === undefined) return undefined;
     const shape = [rows, ...setup.imageShape] as [number, number, number, number];
     const x = tf.tensor4d(normImages.slice(0, rows * pixels), shape);
     const y = tf.tensor1d(normLabels.slice(0, rows), 'int32');
     const copies = transformed ? tf.tensor4d(normImages.slice(rows * pixels, 2 * rows * pixels), shape) : undefined;
     try {
       const options = { transformedImages: copies, terms: terms as WeightedTerm[] };
-      return termGradientNorms(subject as TermGradientSubject, x, y, lossWeights, options) as Record<string, number>;
+      return termGradientNorms(subject, x, y, lossWeights, options) as Record<string, number>;
     } finally {
       tf.dispose([x, y]);
       copies?.dispose();
