@@ -81,6 +81,11 @@ export interface CheckpointConfig {
   directory: string;
   /** Also checkpoint every this many optimizer steps (a checkpoint is always written at the end of each epoch). */
   everySteps?: number;
+  /**
+   * How many verified checkpoints to keep, newest first (at least 2, the default): when the newest fails verification
+   * on resume, training falls back to the one before it.
+   */
+  keep?: number;
 }
 
 /**

@@ -257,9 +257,12 @@ export function resolveTrainingConfig(model: TrainableModel, data: TrainingData,
     fail('geometricAugmentation', 'absent when adversarial training is configured (the two cannot be combined)', config.geometricAugmentation);
   }
   if (config.checkpoint !== undefined) {
-    const { directory, everySteps } = config.checkpoint ?? {};
+    const { directory, everySteps, keep } = config.checkpoint ?? {};
     if (typeof directory !== 'string' || directory.length === 0) fail('checkpoint.directory', 'a non-empty path', directory);
     if (everySteps !== undefined) positiveInteger('checkpoint.everySteps', everySteps);
+    if (keep !== undefined && (!Number.isInteger(keep) || keep < 2)) {
+      fail('checkpoint.keep', 'an integer of at least 2 (the newest checkpoint and one to fall back to)', keep);
+    }
   }
   if (config.resume && config.checkpoint === undefined) fail('checkpoint', 'set when resume is true (where to resume from)', undefined);
   if (config.evaluationBatchSize !== undefined) positiveInteger('evaluationBatchSize', config.evaluationBatchSize);

@@ -77,6 +77,7 @@ export async function train(model: TrainableModel, data: TrainingData, config: T
         position.resumedAt = [...position.resumedAt, position.globalStep];
         lastCheckpoint = checkpoint.path;
         lastCheckpointStep = position.globalStep;
+        for (const note of checkpoint.notes) reporter.line(note);
         reporter.line(`resuming from ${checkpoint.path} at epoch ${position.epoch + 1}, step ${position.stepInEpoch}/${stepsPerEpoch}`);
       } else {
         reporter.line(`no checkpoint in ${checkpointDirectory}; starting a new run`);
@@ -110,7 +111,7 @@ export async function train(model: TrainableModel, data: TrainingData, config: T
     const checkpoint = async (): Promise<void> => {
       if (checkpointDirectory === undefined || lastCheckpointStep === position.globalStep) return;
       position.attackRandomState = attackRandom.state();
-      lastCheckpoint = await writeCheckpoint(checkpointDirectory, model, optimizer, resolved, position);
+      lastCheckpoint = await writeCheckpoint(checkpointDirectory, model, optimizer, resolved, position, config.checkpoint?.keep);
       lastCheckpointStep = position.globalStep;
       config.onProgress?.({ type: 'checkpoint', globalStep: position.globalStep, directory: lastCheckpoint });
     };
