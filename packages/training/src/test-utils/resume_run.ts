@@ -16,3 +16,9 @@ export const RESUME_RUN = {
     adversarial: { method: 'pgd', epsilon: 0.1, steps: 2 },
   } satisfies TrainingConfig,
 };
+
+/** What fault_injection.test.ts changes in {@link RESUME_RUN}: a longer run, checkpointed more often. */
+export interface ResumeRunOverrides {
+  epochs?: number;
+  checkpointEvery?: number;
+}

@@ -44,14 +44,14 @@ export function writeTypeScriptPreload(workDirectory: string): string {
   return preload;
 }
 
-/** Starts `node` on a TypeScript file of this repository; stdout is piped, stderr inherited. */
-export function spawnTypeScript(file: string, args: string[], workDirectory: string): ChildProcess {
+/** Starts `node` on a TypeScript file of this repository; stdout is piped, stderr inherited unless asked for. */
+export function spawnTypeScript(file: string, args: string[], workDirectory: string, options: { stderr?: 'inherit' | 'pipe' } = {}): ChildProcess {
   const preload = writeTypeScriptPreload(workDirectory);
   // The entry goes through require too: given to node directly, a .ts file in a "type": "module" package is refused.
   const entry = path.join(workDirectory, 'typescript-entry.cjs');
   writeFileSync(entry, `require(${JSON.stringify(file)});\n`);
   return spawn(process.execPath, ['--require', preload, entry, ...args], {
     cwd: workDirectory,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', options.stderr ?? 'inherit'],
   });
 }
