@@ -1,4 +1,4 @@
-import { MAX_GRID_IMAGES, parseNumbers, parseWorkers, showCommand } from './commands.js';
+import { MAX_GRID_IMAGES, parseAttackEpsilons, parseNumbers, parseWorkers, showCommand } from './commands.js';
 
 describe('parseNumbers (--epsilons)', () => {
   it('reads a comma-separated list, spaces allowed', () => {
@@ -8,6 +8,19 @@ describe('parseNumbers (--epsilons)', () => {
 
   it.each(['', ' ', '0.1,,0.2', '0.1,', ',0.1', 'a', '-0.1', '0.1,Infinity'])("refuses '%s' instead of reading an empty item as 0", (text) => {
     expect(() => parseNumbers('--epsilons', text)).toThrow(`--epsilons must be a comma-separated list of non-negative numbers, but got '${text}'`);
+  });
+});
+
+describe('parseAttackEpsilons (attack --epsilons)', () => {
+  it('refuses an L-infinity budget above the input range, suggesting the budget in [0, 1] units', () => {
+    expect(parseAttackEpsilons('pgd', '0.1,1')).toEqual([0.1, 1]);
+    expect(() => parseAttackEpsilons('pgd', '0.1,8')).toThrow(
+      '--epsilons 8 is larger than the whole input range [0, 1], so pgd could replace any image by any other. Budgets are in pixel units of [0, 1]: for 8/255 write 0.03137',
+    );
+    expect(() => parseAttackEpsilons('fgsm', '1.5')).toThrow('--epsilons 1.5 is larger');
+    // An L2 radius of 2 on a 784-pixel image is an ordinary budget.
+    expect(parseAttackEpsilons('pgd-l2', '2')).toEqual([2]);
+    expect(parseAttackEpsilons('cw', '2')).toEqual([2]);
   });
 });
 

@@ -42,6 +42,25 @@ export function parseNumbers(option: string, text: string): number[] {
   return values;
 }
 
+/** Attacks of the CLI whose budget bounds each pixel's change (L∞); the others bound the L2 norm of the whole change. */
+const LINF_ATTACKS = new Set(['fgsm', 'pgd', 'mifgsm', 'apgd', 'square']);
+
+/**
+ * `--epsilons` of an attack on images in [0, 1]: an L∞ budget above 1 lets every pixel take any value, which is never a
+ * robustness question and almost always a budget meant in 0-255 units.
+ */
+export function parseAttackEpsilons(attack: string, text: string): number[] {
+  const epsilons = parseNumbers('--epsilons', text);
+  const tooLarge = LINF_ATTACKS.has(attack) ? epsilons.find((epsilon) => epsilon > 1) : undefined;
+  if (tooLarge !== undefined) {
+    throw new Error(
+      `--epsilons ${tooLarge} is larger than the whole input range [0, 1], so ${attack} could replace any image by any other. ` +
+        `Budgets are in pixel units of [0, 1]: for ${tooLarge}/255 write ${Number((tooLarge / 255).toPrecision(4))}`,
+    );
+  }
+  return epsilons;
+}
+
 /**
  * `--workers`: a count of worker threads, 0 included. More workers than spare cores is allowed (another machine may
  * read the same command) but is said: each extra thread only takes time from the others.
@@ -159,7 +178,7 @@ export async function attackCommand(options: {
 }): Promise<void> {
   const make = ATTACKS[options.attack];
   if (make === undefined) throw new Error(`unknown attack '${options.attack}'; known attacks: ${Object.keys(ATTACKS).join(', ')}`);
-  const epsilons = parseNumbers('--epsilons', options.epsilons);
+  const epsilons = parseAttackEpsilons(options.attack, options.epsilons);
   await initBackend();
   const model = await loadModelDir(options.model);
   const test = await testSetFor(model, options);

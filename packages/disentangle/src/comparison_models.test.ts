@@ -163,7 +163,7 @@ describe('loading checks the metadata against the network', () => {
 
   it.each([
     ['numClasses', (c: Record<string, unknown>) => (c.numClasses = 12), 'the metadata says numClasses 12 but the logits layer has 10 units'],
-    ['kind', (c: Record<string, unknown>) => (c.kind = 'ddar'), "the metadata of this 'ddar' model names layers.appearanceCode = undefined"],
+    ['kind', (c: Record<string, unknown>) => (c.kind = 'ddar'), "the metadata of this 'ddar' model does not name layers.appearanceCode, which a 'ddar' model needs"],
     ['inputShape', (c: Record<string, unknown>) => (c.inputShape = [32, 32, 3]), 'the metadata says inputShape [32,32,3] but the network takes [28,28,1]'],
   ])('refuses an edited %s, naming it', async (_field, edit, message) => {
     const before = tf.memory().numTensors;

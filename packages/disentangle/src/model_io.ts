@@ -93,10 +93,8 @@ function assertConfigMatchesNetwork(op: string, config: ModelConfig, network: tf
     const list = Array.isArray(named) ? named : [named];
     const missing = list.filter((name) => typeof name !== 'string' || !names.has(name));
     if (named === undefined || missing.length > 0) {
-      throw new Error(
-        `Error in ${op}: the metadata of this '${config.kind}' model names layers.${key} = ${JSON.stringify(named)}, which the network ` +
-          `does not have; ${edited}`,
-      );
+      const what = named === undefined ? `does not name layers.${key}, which a '${config.kind}' model needs` : `names layers.${key} = ${JSON.stringify(named)}, which the network does not have`;
+      throw new Error(`Error in ${op}: the metadata of this '${config.kind}' model ${what}; ${edited}`);
     }
   }
   const inputShape = network.inputs[0]?.shape.slice(1);

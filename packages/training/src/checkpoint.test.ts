@@ -230,7 +230,7 @@ describe('checkpoints', () => {
     const directory = path.join(work, 'retention');
     const model = new TinyClassifier({ inputShape: SHAPE, numClasses: 4, seed: 2 });
     await expect(train(model, { train: trainSet }, { ...config(directory), checkpoint: { directory, keep: 1 } })).rejects.toThrow(
-      'checkpoint.keep',
+      'config.checkpoint.keep must be an integer of at least 2 (the newest checkpoint and one to fall back to), but got 1',
     );
     await train(model, { train: trainSet }, { ...config(directory), checkpoint: { directory, everySteps: 1, keep: 3 } });
     expect((await fs.readdir(directory)).sort()).toEqual(['latest.json', 'step-000000006', 'step-000000007', 'step-000000008']);
