@@ -1,6 +1,7 @@
 import {
   BatchMatMul,
   Conv2DBackpropInput,
+  Identity,
   MaxPoolGrad,
   ResizeNearestNeighborGrad,
   Sign,
@@ -13,6 +14,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { makeBatchMatMulViaTranspose } from './BatchMatMulViaTranspose.js';
 import { makeConv2DBackpropInputViaConv2D } from './Conv2DBackpropInputViaConv2D.js';
+import { makeIdentityShared } from './IdentityShared.js';
 import { makeMaxPoolGradFast } from './MaxPoolGradFast.js';
 import { makeResizeNearestNeighborGradByFactor } from './ResizeNearestNeighborGradByFactor.js';
 import { makeSignExact } from './SignExact.js';
@@ -21,7 +23,8 @@ import { makeSumOverLeadingAxes } from './SumOverLeadingAxes.js';
 
 /**
  * Kernels wasm has but runs slowly on training's paths (BatchMatMul, Conv2DBackpropInput, MaxPoolGrad,
- * ResizeNearestNeighborGrad, Slice, Sum over leading axes) or inexactly (Sign), each with its replacement.
+ * ResizeNearestNeighborGrad, Slice, Sum over leading axes, Identity's copy) or inexactly (Sign), each with its
+ * replacement.
  */
 const REPLACEMENT_KERNELS: ReadonlyArray<[string, (original: KernelConfig) => KernelConfig]> = [
   [BatchMatMul, makeBatchMatMulViaTranspose],
@@ -31,6 +34,7 @@ const REPLACEMENT_KERNELS: ReadonlyArray<[string, (original: KernelConfig) => Ke
   [Slice, makeSliceFromHeap],
   [Sum, makeSumOverLeadingAxes],
   [ResizeNearestNeighborGrad, makeResizeNearestNeighborGradByFactor],
+  [Identity, makeIdentityShared],
 ];
 
 const installed = new Set<KernelConfig['kernelFunc']>();
