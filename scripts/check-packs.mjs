@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The "install one package" promise, checked: pack every published package, install each tarball with plain npm into
 // an empty project outside the workspace (no workspace links), and there
-// - check what ships beside the code: the LICENSE (the repository's, byte for byte) and source maps whose sources are
-//   in the package (or inlined);
+// - check what ships beside the code: the LICENSE (the repository's, byte for byte: pnpm packs the workspace root's
+//   LICENSE into a package that has none, so there is one copy to keep) and source maps whose sources are in the
+//   package (or inlined);
 // - run a small script against it with `import`, and another with `require` (which must also see the same exports);
 // - compile a TypeScript file against it with strict tsc, module resolution nodenext (an ES module and a CommonJS one)
 //   and bundler, using the workspace's typescript;
