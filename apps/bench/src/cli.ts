@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { attackCommand, evaluateCommand, parseDataset, parsePositiveInteger, parseWorkers, showCommand, trainCommand } from './commands.js';
@@ -13,8 +14,13 @@ const workersOption = () =>
       'default: one per spare core while every thread keeps >= 32 images of a batch',
   );
 
+// Read at run time rather than compiled in, so that it is always the version of the package that is installed;
+// src/ and dist/ both sit beside package.json.
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command('ddar-bench')
   .description('Reproduces the experiments of "Disentangled Deep Autoencoding Regularization for Robust Image Classification"')
+  .version(version, '-V, --version', 'print the version of ddar-bench')
   .showHelpAfterError();
 
 const profileOption = () =>

@@ -7,7 +7,7 @@ const require_ = createRequire(import.meta.url);
 
 function versionOf(name: string): string {
   try {
-    // The wasm backend is @ddar/backend's dependency, not ours: resolve it from there.
+    // The wasm backend is @ddar/backend's peer, not our dependency: resolve it as @ddar/backend does.
     const from = name === '@tensorflow/tfjs-backend-wasm' ? createRequire(require_.resolve('@ddar/backend/package.json')) : require_;
     return (JSON.parse(readFileSync(from.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
   } catch {

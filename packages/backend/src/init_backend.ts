@@ -1,6 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-wasm';
 import { registerFileSystemRouter } from './io/file_system.js';
 import { registerWasmTrainingKernels } from './kernels/register_all_kernels.js';
 import { registerWasmReplacementKernels } from './kernels/register_replacement_kernels.js';
@@ -81,6 +79,18 @@ function requestedBackend(options: InitBackendOptions): BackendName | 'auto' {
   return requested as BackendName | 'auto';
 }
 
+/**
+ * tfjs's cpu and wasm backends, imported by the first `initBackend` rather than by importing this package: importing
+ * tfjs-backend-wasm registers wasm above every other backend, so a program that imported this package only for its
+ * file IO would find tfjs on a backend nobody initialized ("highest priority backend 'wasm' has not yet been
+ * initialized"). Both before any kernel registration: the replacements wrap wasm's kernels, and registering cpu's
+ * corrected kernel before tfjs-backend-cpu registers its own would be a double registration.
+ */
+async function loadTfjsBackends(): Promise<void> {
+  await import('@tensorflow/tfjs-backend-cpu');
+  await import('@tensorflow/tfjs-backend-wasm');
+}
+
 async function activate(name: BackendName): Promise<boolean> {
   try {
     const ok = await tf.setBackend(name);
@@ -102,6 +112,7 @@ let current: BackendInfo | undefined;
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
   const requested = requestedBackend(options);
   const log = options.log === false ? undefined : (options.log ?? ((line: string) => console.error(line)));
+  await loadTfjsBackends();
   registerWasmTrainingKernels();
   if (options.replaceKernels !== false) {
     registerWasmReplacementKernels();

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Dataset } from '@ddar/datasets';
+import type { LabeledImages } from './training_data.js';
 
 /** Options of {@link evaluateAccuracy}. */
 export interface EvaluateAccuracyOptions {
@@ -14,7 +14,7 @@ export interface Classifier {
 }
 
 /** The fraction of `dataset` that `model.classify` labels correctly (argmax of the logits), in [0, 1]. */
-export function evaluateAccuracy(model: Classifier, dataset: Dataset, options: EvaluateAccuracyOptions = {}): number {
+export function evaluateAccuracy(model: Classifier, dataset: LabeledImages, options: EvaluateAccuracyOptions = {}): number {
   const flags = correctPredictions(model, dataset, options, 'evaluateAccuracy');
   let correct = 0;
   for (const flag of flags) correct += flag;
@@ -27,7 +27,7 @@ export function evaluateAccuracy(model: Classifier, dataset: Dataset, options: E
  */
 export function correctPredictions(
   model: Classifier,
-  dataset: Dataset,
+  dataset: LabeledImages,
   options: EvaluateAccuracyOptions = {},
   where = 'correctPredictions',
 ): Uint8Array {

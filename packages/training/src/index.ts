@@ -45,5 +45,5 @@ export type {
 export type { EpochRecord, TrainingHistory } from './history.js';
 export type { CheckpointProgress, EpochProgress, ProgressEvent, StepProgress } from './progress_event.js';
 export type { LossTerms, LossTermsOptions, ModelWeight, TrainableModel } from './trainable_model.js';
-export type { TrainingData } from './training_data.js';
+export type { LabeledImages, TrainingData } from './training_data.js';
 export type { TrainingPosition, EpochTotals } from './training_position.js';

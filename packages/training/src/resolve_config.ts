@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Dataset } from '@ddar/datasets';
 import { validateLossWeights } from '@ddar/losses';
 import {
   ADVERSARIAL_METHODS,
@@ -15,7 +14,7 @@ import {
   type TrainingConfig,
 } from './config.js';
 import type { LossWeights, TrainableModel } from './trainable_model.js';
-import type { TrainingData } from './training_data.js';
+import type { LabeledImages, TrainingData } from './training_data.js';
 
 const WHERE = 'train';
 
@@ -138,7 +137,7 @@ function resolveAdversarial(adversarial: AdversarialConfig | undefined): Resolve
   return stepSize === undefined ? resolved : { ...resolved, stepSize };
 }
 
-function checkDataset(field: string, dataset: Dataset | undefined): Dataset {
+function checkDataset(field: string, dataset: LabeledImages | undefined): LabeledImages {
   const ok =
     dataset != null &&
     typeof dataset === 'object' &&
@@ -200,7 +199,7 @@ function checkDataParallel(dataParallel: TrainingConfig['dataParallel']): void {
 }
 
 /** Runs the model once on one image: a model built for other images or another number of classes fails here, clearly. */
-function checkModelFitsData(model: TrainableModel, train: Dataset): void {
+function checkModelFitsData(model: TrainableModel, train: LabeledImages): void {
   let width: number;
   try {
     width = tf.tidy(() => model.classify(tf.slice(train.images, 0, 1) as tf.Tensor4D).shape[1]);

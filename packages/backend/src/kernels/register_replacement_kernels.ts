@@ -45,9 +45,16 @@ const installed = new Set<KernelConfig['kernelFunc']>();
  * bias gradient) or inexactly (Sign of tiny
  * values). Unlike `registerWasmTrainingKernels`, this overrides existing kernels; `initBackend` does it unless told
  * `replaceKernels: false`. Idempotent; each replacement keeps the original's setup, so this may run
- * before or after the wasm backend initializes.
+ * before or after the wasm backend initializes, but after `@tensorflow/tfjs-backend-wasm` is imported (`initBackend`
+ * imports it): its kernels are what is replaced.
  */
 export function registerWasmReplacementKernels(): void {
+  // Without wasm's kernels there is nothing to wrap: say so rather than leave the slow kernels in place unnoticed.
+  if (REPLACEMENT_KERNELS.every(([kernelName]) => getKernel(kernelName, 'wasm') === undefined)) {
+    throw new Error(
+      "registerWasmReplacementKernels: the wasm backend's kernels are not registered; import '@tensorflow/tfjs-backend-wasm' first (initBackend does)",
+    );
+  }
   for (const [kernelName, makeFaster] of REPLACEMENT_KERNELS) {
     const current = getKernel(kernelName, 'wasm');
     if (current === undefined || installed.has(current.kernelFunc)) {
