@@ -1,6 +1,7 @@
 import {
   BatchMatMul,
   Conv2DBackpropInput,
+  GatherV2,
   Identity,
   MaxPoolGrad,
   ResizeNearestNeighborGrad,
@@ -14,6 +15,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { makeBatchMatMulViaTranspose } from './BatchMatMulViaTranspose.js';
 import { makeConv2DBackpropInputViaConv2D } from './Conv2DBackpropInputViaConv2D.js';
+import { makeGatherRowsFromHeap } from './GatherRowsFromHeap.js';
 import { makeIdentityShared } from './IdentityShared.js';
 import { makeMaxPoolGradFast } from './MaxPoolGradFast.js';
 import { makeResizeNearestNeighborGradByFactor } from './ResizeNearestNeighborGradByFactor.js';
@@ -23,7 +25,7 @@ import { makeSumOverLeadingAxes } from './SumOverLeadingAxes.js';
 
 /**
  * Kernels wasm has but runs slowly on training's paths (BatchMatMul, Conv2DBackpropInput, MaxPoolGrad,
- * ResizeNearestNeighborGrad, Slice, Sum over leading axes, Identity's copy) or inexactly (Sign), each with its
+ * ResizeNearestNeighborGrad, Slice, Sum over leading axes, Identity's copy, GatherV2 of rows) or inexactly (Sign), each with its
  * replacement.
  */
 const REPLACEMENT_KERNELS: ReadonlyArray<[string, (original: KernelConfig) => KernelConfig]> = [
@@ -35,6 +37,7 @@ const REPLACEMENT_KERNELS: ReadonlyArray<[string, (original: KernelConfig) => Ke
   [Sum, makeSumOverLeadingAxes],
   [ResizeNearestNeighborGrad, makeResizeNearestNeighborGradByFactor],
   [Identity, makeIdentityShared],
+  [GatherV2, makeGatherRowsFromHeap],
 ];
 
 const installed = new Set<KernelConfig['kernelFunc']>();
