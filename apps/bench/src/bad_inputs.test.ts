@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { idxFile } from './test-utils/idx_file.js';
 
 const repository = path.join(__dirname, '..', '..', '..');
 const cli = path.join(__dirname, '..', 'dist', 'cli.js');
@@ -471,14 +472,7 @@ describe('bad inputs (docs/reliability.md)', () => {
         await fs.writeFile(json, JSON.stringify(model));
       },
       async idx(name, dims, data) {
-        const bytes = new Uint8Array(4 + 4 * dims.length + data.length * (data instanceof Uint8Array ? 1 : 4));
-        const view = new DataView(bytes.buffer);
-        bytes[2] = data instanceof Uint8Array ? 0x08 : 0x0c;
-        bytes[3] = dims.length;
-        dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
-        const at = 4 + 4 * dims.length;
-        if (data instanceof Uint8Array) bytes.set(data, at);
-        else data.forEach((v, i) => view.setInt32(at + 4 * i, v));
+        const bytes = idxFile(dims, data);
         await fs.writeFile(path.join(root, name), bytes);
         return name;
       },

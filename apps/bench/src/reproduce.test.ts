@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import { decodeCorrectness, meanOf } from './correctness.js';
 import { attackKey, geometricKey, type Results } from './results.js';
+import { idxFile } from './test-utils/idx_file.js';
 
 // The CLI runs from its build (turbo builds @ddar/bench and its dependencies before this test), in child processes,
 // so that the kill below is a real SIGKILL of a real run.
@@ -119,40 +120,29 @@ describe('ddar-bench reproduce --profile smoke', () => {
   it('checks an external test set against the model: its labels, its size, and no second test set', async () => {
     // The smoke run above saved this model (10 classes, 28x28x1).
     const model = path.join(out, 'smoke', 'runs', 'mnist', 'seed-1', 'baseline', 'model');
-    const idx = (dims: number[], data: Uint8Array | Int32Array) => {
-      const bytes = new Uint8Array(4 + 4 * dims.length + data.length * (data instanceof Uint8Array ? 1 : 4));
-      const view = new DataView(bytes.buffer);
-      bytes[2] = data instanceof Uint8Array ? 0x08 : 0x0c;
-      bytes[3] = dims.length;
-      dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
-      const at = 4 + 4 * dims.length;
-      if (data instanceof Uint8Array) bytes.set(data, at);
-      else data.forEach((v, i) => view.setInt32(at + 4 * i, v));
-      return bytes;
-    };
     const file = async (name: string, bytes: Uint8Array) => {
       await fs.writeFile(path.join(out, name), bytes);
       return path.join(out, name);
     };
-    const images = await file('ext-images', idx([3, 28, 28], new Uint8Array(3 * 784).fill(128)));
+    const images = await file('ext-images', idxFile([3, 28, 28], new Uint8Array(3 * 784).fill(128)));
     const evaluate = (labels: string, ...extra: string[]) => runCli(['evaluate', '--model', model, '--test-images', images, '--test-labels', labels, ...extra]);
 
-    const outOfRange = await evaluate(await file('ext-labels-255', idx([3], Uint8Array.from([1, 10, 255]))));
+    const outOfRange = await evaluate(await file('ext-labels-255', idxFile([3], Uint8Array.from([1, 10, 255]))));
     expect(outOfRange.code).toBe(1);
     expect(outOfRange.log).toContain('ext-labels-255: label 10 at index 1 is outside [0, 10)');
     // Before: one class name per label up to 2^31 - 1, and an out-of-memory abort after half a minute.
-    const huge = await evaluate(await file('ext-labels-huge', idx([3], Int32Array.from([1, 2147483647, 2]))));
+    const huge = await evaluate(await file('ext-labels-huge', idxFile([3], Int32Array.from([1, 2147483647, 2]))));
     expect(huge.code).toBe(1);
     expect(huge.log).toContain('label 2147483647 at index 1 is outside [0, 10)');
 
-    const labels = await file('ext-labels', idx([3], Uint8Array.from([1, 2, 3])));
+    const labels = await file('ext-labels', idxFile([3], Uint8Array.from([1, 2, 3])));
     const limited = await evaluate(labels, '--limit', '2');
     expect(limited.code).toBe(0);
     expect(JSON.parse(limited.log.slice(limited.log.indexOf('{'))).examples).toBe(2);
     const twoSets = await evaluate(labels, '--dataset', 'mnist');
     expect(twoSets.code).toBe(1);
     expect(twoSets.log).toContain('--dataset and --test-images name two test sets');
-    const empty = await runCli(['evaluate', '--model', model, '--test-images', await file('ext-none', idx([0, 28, 28], new Uint8Array(0))), '--test-labels', await file('ext-labels-none', idx([0], new Uint8Array(0)))]);
+    const empty = await runCli(['evaluate', '--model', model, '--test-images', await file('ext-none', idxFile([0, 28, 28], new Uint8Array(0))), '--test-labels', await file('ext-labels-none', idxFile([0], new Uint8Array(0)))]);
     expect(empty.code).toBe(1);
     expect(empty.log).toContain('ext-none: holds no images');
   });
