@@ -17,7 +17,12 @@ export interface EvaluationContext {
   /** Adversarials for the transfer attack are crafted (with PGD) on this model. */
   transferSource?: { name: string; model: ClassifierModel };
   log: (line: string) => void;
+  /** Called as each stage of the evaluation begins, for run-level progress. */
+  stage?: (stage: EvaluationStage) => void;
 }
+
+/** The stages of {@link evaluateModel}, in order (the disentanglement report only for models with codes). */
+export type EvaluationStage = 'attacks' | 'geometric transforms' | 'gradient-masking checks' | 'disentanglement';
 
 export interface Evaluation {
   clean: { accuracy: number; count: number };
@@ -83,6 +88,7 @@ export async function evaluateModel(model: ClassifierModel, test: Dataset, conte
   const target = attackable(model);
 
   const attacks: AttackResult[] = [];
+  context.stage?.('attacks');
   for (const { name, attack, epsilons } of attacksOf(context)) {
     const started = performance.now();
     const report = await robustAccuracy(target, { images: test.images, labels: test.labels }, [{ attack, epsilons, name }], epsilons, {
@@ -115,6 +121,7 @@ export async function evaluateModel(model: ClassifierModel, test: Dataset, conte
       ? [{ transform: 'affnist40', parameter: 0, make: () => affnist40(test, { seed: 2019, outputSize: height }) }]
       : []),
   ];
+  context.stage?.('geometric transforms');
   for (const { transform, parameter, make } of variants) {
     const transformed = make();
     try {
@@ -140,6 +147,7 @@ export async function evaluateModel(model: ClassifierModel, test: Dataset, conte
 async function sanityChecks(target: Model, test: Dataset, context: EvaluationContext): Promise<SanityCheck[]> {
   const { profile } = context;
   if (profile.attacks.sanity === undefined) return [];
+  context.stage?.('gradient-masking checks');
   const count = Math.min(profile.attacks.sanity.images, test.size);
   const images = tf.slice(test.images, 0, count) as tf.Tensor4D;
   const labels = tf.slice(test.labels, 0, count) as tf.Tensor1D;
@@ -177,6 +185,7 @@ async function measureDisentanglement(model: ClassifierModel, test: Dataset, con
     context.log(`  disentanglement: skipped, it needs at least 2 test images and has ${count}`);
     return undefined;
   }
+  context.stage?.('disentanglement');
   const images = tf.slice(test.images, 0, count) as tf.Tensor4D;
   const labels = tf.slice(test.labels, 0, count) as tf.Tensor1D;
   let report: DisentanglementReport;

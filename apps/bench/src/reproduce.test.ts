@@ -4,6 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import { decodeCorrectness, meanOf } from './correctness.js';
+import { applyOverrides } from './overrides.js';
+import { PROFILES } from './profiles.js';
+import { assertResumable } from './reproduce.js';
 import { attackKey, geometricKey, type Results } from './results.js';
 import { idxFile } from './test-utils/idx_file.js';
 
@@ -35,23 +38,39 @@ describe('ddar-bench reproduce --profile smoke', () => {
     await fs.rm(out, { recursive: true, force: true });
   });
 
-  it('resumes after a SIGKILL without redoing finished work, and writes every artifact', async () => {
+  it('resumes after a SIGKILL without redoing finished work, with the same overrides only, and writes every artifact', async () => {
     const target = path.join(out, 'smoke');
+    // Overrides of training values only, so that the evaluation below is the profile's.
+    const overrides = ['--train-limit', '192', '--learning-rate', '0.002'];
     // Kill once the first model is evaluated and the second is training.
-    const killed = await runCli(['reproduce', '--profile', 'smoke', '--out', target], (log) => /evaluating ae-reg/.test(log) || /training ddar\n[\s\S]*step/.test(log));
+    const killed = await runCli(['reproduce', '--profile', 'smoke', ...overrides, '--out', target], (log) => /ae-reg\] evaluating/.test(log) || /ddar\] training[^\n]*\n[\s\S]*step/.test(log));
     expect(killed.signal).toBe('SIGKILL');
+    expect(killed.log).toContain('overriding the smoke profile: learning rate 0.001 → 0.002, training images 256 → 192');
+    // Run-level progress: which model of how many, the stage, and no ETA before anything was timed.
+    expect(killed.log).toContain('[model 1/7: mnist seed 1 baseline] training; run ETA unknown');
     const finishedBefore = (await fs.readdir(path.join(target, 'runs', 'mnist', 'seed-1'))).filter((variant) =>
       existsSync(path.join(target, 'runs', 'mnist', 'seed-1', variant, 'training.json')),
     );
     expect(finishedBefore.length).toBeGreaterThan(0);
     const trainedAt = new Map(finishedBefore.map((v) => [v, statSync(path.join(target, 'runs', 'mnist', 'seed-1', v, 'training.json')).mtimeMs]));
 
-    const refused = await runCli(['reproduce', '--profile', 'smoke', '--out', target]);
+    const refused = await runCli(['reproduce', '--profile', 'smoke', ...overrides, '--out', target]);
     expect(refused.code).toBe(1);
     expect(refused.log).toMatch(/is not empty; pass --resume/);
+    // results.json is written before the first model, so a run killed in its first seed is on record already.
+    const otherOverrides = await runCli(['reproduce', '--profile', 'smoke', '--train-limit', '192', '--out', target, '--resume']);
+    expect(otherOverrides.code).toBe(1);
+    expect(otherOverrides.log).toContain(
+      `${target} holds a run of the 'smoke' profile with --learning-rate 0.002 --train-limit 192, but this --resume gives --train-limit 192; ` +
+        '--resume continues a run only with the overrides it was started with',
+    );
 
-    const resumed = await runCli(['reproduce', '--profile', 'smoke', '--out', target, '--resume']);
+    const resumed = await runCli(['reproduce', '--profile', 'smoke', ...overrides, '--out', target, '--resume']);
     expect(resumed.code).toBe(0);
+    expect(resumed.log).toMatch(/\[model 1\/7: mnist seed 1 baseline\] attacks; run ETA /);
+    // Every later model is numbered in the whole run, and the ETA is known once training and evaluation were timed.
+    expect(resumed.log).toMatch(/\[model 7\/7: mnist seed 1 ddar\+consistency\] evaluating; run ETA (under 1 min|\d+ min)/);
+    expect(resumed.log).toContain('[run: 7/7 models done] writing results.json, report.md and plots; run ETA under 1 min');
     for (const variant of finishedBefore) {
       expect(resumed.log).toContain(`${variant}: already trained, loading`);
       expect(statSync(path.join(target, 'runs', 'mnist', 'seed-1', variant, 'training.json')).mtimeMs).toBe(trainedAt.get(variant));
@@ -60,6 +79,11 @@ describe('ddar-bench reproduce --profile smoke', () => {
     const results = JSON.parse(await fs.readFile(path.join(target, 'results.json'), 'utf8')) as Results;
     expect(results.runs.map((r) => r.variant).sort()).toEqual(['ae-reg', 'baseline', 'ddar', 'ddar+consistency', 'ddar+pgd-at', 'ddar-displacement', 'pgd-at']);
     expect(results.backend).toBe('wasm');
+    expect(results.overrides).toEqual({ learningRate: { profile: 0.001, value: 0.002 }, trainLimit: { profile: 256, value: 192 } });
+    expect(results.config).toMatchObject({ name: 'smoke', learningRate: 0.002, trainLimit: 192, epochs: 1 });
+    const training = JSON.parse(await fs.readFile(path.join(target, 'runs', 'mnist', 'seed-1', 'ddar', 'training.json'), 'utf8'));
+    expect(training.identity.data).toBe('mnist/train (192 images)');
+    expect(training.overrides).toEqual(results.overrides);
     expect(results.finishedAt).toBeDefined();
     for (const run of results.runs) {
       expect(run.clean.accuracy).toBeGreaterThanOrEqual(0);
@@ -88,6 +112,10 @@ describe('ddar-bench reproduce --profile smoke', () => {
       }
     }
     const report = await fs.readFile(path.join(target, 'report.md'), 'utf8');
+    expect(report).toContain(
+      '- overridden profile values: learning rate 0.001 → 0.002, training images 256 → 192 (`--learning-rate 0.002 --train-limit 192`); ' +
+        'the rest as the profile defines them',
+    );
     expect(report).toContain('### Adversarial robustness');
     expect(report).toContain('| ddar |');
     expect(report).toMatch(/- FGSM ε=0.1: [+-]?[0-9.]+ points \[.*\] \(95% CI, paired bootstrap over 1 seeds? × 32 images\).*\*\*(ddar better|baseline better|not conclusive)\*\*/);
@@ -115,6 +143,14 @@ describe('ddar-bench reproduce --profile smoke', () => {
     const other = await runCli(['reproduce', '--profile', 'quick', '--out', path.join(out, 'smoke'), '--resume']);
     expect(other.code).toBe(1);
     expect(other.log).toContain("holds a run of the 'smoke' profile; --resume continues only that same profile");
+  });
+
+  it('prints the progress of an attack as plain lines, without carriage returns, when stderr is not a terminal', async () => {
+    const model = path.join(out, 'smoke', 'runs', 'mnist', 'seed-1', 'baseline', 'model');
+    const attack = await runCli(['attack', '--model', model, '--attack', 'fgsm', '--epsilons', '0.1', '--limit', '300']);
+    expect(attack.code).toBe(0);
+    expect(attack.log).not.toContain('\r');
+    expect(attack.log).toContain('100/300 images\n200/300 images\n300/300 images\n');
   });
 
   it('checks an external test set against the model: its labels, its size, and no second test set', async () => {
@@ -155,5 +191,38 @@ describe('ddar-bench reproduce --profile smoke', () => {
     expect(badDataset.log).toContain("unknown dataset 'imagenet'; known datasets: mnist, fashion-mnist, cifar10");
     const help = await runCli(['evaluate', '--help']);
     expect(help.log).toContain('--test-images <file>');
+  });
+});
+
+describe('assertResumable', () => {
+  const smoke = PROFILES.smoke;
+  const withEpochs = applyOverrides(smoke, { epochs: 3 });
+
+  it('accepts the run the directory holds: same profile, same overrides', () => {
+    expect(() => assertResumable('out', { profile: 'smoke', config: smoke, overrides: {} }, smoke, {})).not.toThrow();
+    expect(() => assertResumable('out', { profile: 'smoke', config: withEpochs.profile, overrides: withEpochs.overrides }, withEpochs.profile, withEpochs.overrides)).not.toThrow();
+    // Written before overrides were recorded: the profile as run decides.
+    expect(() => assertResumable('out', { profile: 'smoke', config: smoke }, smoke, {})).not.toThrow();
+  });
+
+  it('refuses other overrides, saying which were given and which to give', () => {
+    expect(() => assertResumable('out', { profile: 'smoke', config: withEpochs.profile, overrides: withEpochs.overrides }, smoke, {})).toThrow(
+      "out holds a run of the 'smoke' profile with --epochs 3, but this --resume gives no overrides; --resume continues a run only with the " +
+        'overrides it was started with, and would otherwise mix two runs in one report. Resume with --epochs 3, or choose another --out',
+    );
+    const seeds = applyOverrides(smoke, { seeds: 2 });
+    expect(() => assertResumable('out', { profile: 'smoke', config: smoke, overrides: {} }, seeds.profile, seeds.overrides)).toThrow(
+      "out holds a run of the 'smoke' profile with the profile's own values (no overrides), but this --resume gives --seeds 2; " +
+        '--resume continues a run only with the overrides it was started with, and would otherwise mix two runs in one report. Resume with no overrides',
+    );
+  });
+
+  it('refuses another profile, or the same one changed since', () => {
+    expect(() => assertResumable('out', { profile: 'quick', config: PROFILES.quick, overrides: {} }, smoke, {})).toThrow(
+      "out holds a run of the 'quick' profile; --resume continues only that same profile, unchanged",
+    );
+    expect(() => assertResumable('out', { profile: 'smoke', config: { ...smoke, width: 0.5 }, overrides: {} }, smoke, {})).toThrow(
+      "out holds a run of the 'smoke' profile as it was then; --resume continues only that same profile, unchanged",
+    );
   });
 });
