@@ -1,12 +1,12 @@
 import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import { initBackend } from '@ddar/backend';
 import * as browser from './browser.js';
 import * as node from './index.js';
 import { writeIdx } from './test-utils/idx_writer.js';
 
 describe('the browser entry of @ddar/datasets', () => {
-  beforeAll(() => tf.setBackend('cpu'));
+  beforeAll(() => initBackend({ backend: 'cpu', log: false }));
 
   it('exports the same names as the Node.js entry, so code shared between the two bundles for both', () => {
     expect(Object.keys(browser).sort()).toEqual(Object.keys(node).sort());
