@@ -136,6 +136,24 @@ function wasmFiles(): Array<[string, StaticFile]> {
     expectTrainedAttackedReloaded(result);
   });
 
+  it('says where the .wasm files must be when they are not served', async () => {
+    // A page of its own: a backend that failed to start is not tried again in the same page.
+    const other = await browser.newPage();
+    try {
+      await other.goto(server.url);
+      await other.waitForFunction(() => 'ddarWasmNotServed' in window, undefined, { timeout: 30000 });
+      const message = await other.evaluate(() => (window as unknown as { ddarWasmNotServed(): Promise<string> }).ddarWasmNotServed());
+      expect(message).toBe(
+        "initBackend: backend 'wasm' was requested but failed to initialize. Its .wasm files must be served beside the page, " +
+          "or where setWasmPaths (from '@tensorflow/tfjs-backend-wasm') says, before initBackend; see the browser console for the failed request.",
+      );
+      expect(server.missing.some((path) => path.startsWith('/not-served/'))).toBe(true);
+    } finally {
+      await other.close();
+      server.missing.length = 0;
+    }
+  });
+
   it('does the same on wasm, its binaries where setWasmPaths says', async () => {
     const result = await runPage({ backend: 'wasm', epochs: 3 });
     expect(result.backend).toBe('wasm');

@@ -122,4 +122,10 @@ async function run(options: BrowserCheckOptions): Promise<BrowserCheckResult> {
   };
 }
 
-(window as unknown as { ddarBrowserCheck: typeof run }).ddarBrowserCheck = run;
+/** What initBackend says when wasm is asked for and its .wasm files are not where setWasmPaths points. */
+async function wasmNotServed(): Promise<string> {
+  setWasmPaths(new URL('not-served/', location.href).href);
+  return messageOf(() => initBackend({ backend: 'wasm', log: false }));
+}
+
+Object.assign(window, { ddarBrowserCheck: run, ddarWasmNotServed: wasmNotServed });
