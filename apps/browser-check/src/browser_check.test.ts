@@ -114,7 +114,8 @@ function wasmFiles(): Array<[string, StaticFile]> {
     );
     expect(result.steps).toBe(9);
     expect(result.losses.every(Number.isFinite)).toBe(true);
-    expect(result.losses[result.losses.length - 1]).toBeLessThan(result.losses[0]);
+    // By a margin: an untrained model's epoch means differ too, in the last digits, as its batches do.
+    expect(result.losses[result.losses.length - 1]).toBeLessThan(0.75 * result.losses[0]);
     // Learned something, so that the attack has something to break.
     expect(result.cleanAccuracy).toBeGreaterThan(0.5);
     expect(result.robustAccuracy).toBeLessThanOrEqual(result.cleanAccuracy);
