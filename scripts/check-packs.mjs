@@ -147,6 +147,7 @@ async function browserBundleProblems(project, manifest) {
   };
   const problems = [];
   const sizes = [];
+  const started = performance.now();
   for (const [how, contents] of Object.entries(entries)) {
     try {
       const result = await build({
@@ -169,7 +170,7 @@ async function browserBundleProblems(project, manifest) {
       problems.push(`browser bundle (${how}, esbuild platform browser) failed:\n    ${messages.join('\n    ')}`);
     }
   }
-  return { problems, summary: `browser bundle ${sizes.join(', ')}` };
+  return { problems, summary: `browser bundle ${sizes.join(', ')} in ${((performance.now() - started) / 1000).toFixed(1)} s` };
 }
 
 /** The CommonJS script as a module exporting one async function, so that node and Jest can both run it. */
