@@ -78,7 +78,7 @@ export interface Platform {
  * corrected kernel before tfjs-backend-cpu registers its own would be a double registration. Both are required peers,
  * in a browser too, so a bundler always finds them.
  */
-export async function loadTfjsBackends(): Promise<void> {
+async function loadTfjsBackends(): Promise<void> {
   await import('@tensorflow/tfjs-backend-cpu');
   await import('@tensorflow/tfjs-backend-wasm');
 }
