@@ -1,3 +1,4 @@
+// The Node.js entry; a browser bundle gets ./browser.ts, with the same exports (package.json's "browser" condition).
 export { initBackend, currentBackend, BACKEND_PREFERENCE } from './init_backend.js';
 export type { BackendInfo, BackendName, InitBackendOptions } from './init_backend.js';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './kernels/register_all_kernels.js';

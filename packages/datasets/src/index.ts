@@ -1,3 +1,4 @@
+// The Node.js entry; a browser bundle gets ./browser.ts, with the same exports (package.json's "browser" condition).
 export { createDataset } from './dataset.js';
 export type { Dataset } from './dataset.js';
 export type { Split } from './split_option.js';
@@ -7,13 +8,16 @@ export type { IdxArray, IdxData, IdxType, ReadIdxOptions } from './idx_reader.js
 export { loadIdxPair } from './idx_pair.js';
 export type { LoadIdxPairOptions } from './idx_pair.js';
 
-export { loadMnist, mnistDataDirectory, MNIST_CLASS_NAMES } from './mnist.js';
-export type { LoadMnistOptions } from './mnist.js';
 export {
-  loadFashionMnist, FASHION_MNIST_CLASS_NAMES, FASHION_MNIST_BASE_URL, FASHION_MNIST_MD5, DEBIAN_FASHION_MNIST_DIR,
-} from './fashion_mnist.js';
+  MNIST_CLASS_NAMES,
+  FASHION_MNIST_CLASS_NAMES, FASHION_MNIST_BASE_URL, FASHION_MNIST_MD5, DEBIAN_FASHION_MNIST_DIR,
+  CIFAR10_CLASS_NAMES, CIFAR10_MD5, CIFAR10_URL,
+} from './dataset_sources.js';
+export { loadMnist, mnistDataDirectory } from './mnist.js';
+export type { LoadMnistOptions } from './mnist.js';
+export { loadFashionMnist } from './fashion_mnist.js';
 export type { LoadFashionMnistOptions } from './fashion_mnist.js';
-export { loadCifar10, CIFAR10_CLASS_NAMES, CIFAR10_MD5, CIFAR10_URL } from './cifar10.js';
+export { loadCifar10 } from './cifar10.js';
 export type { LoadCifar10Options } from './cifar10.js';
 
 export { defaultDataDir } from './data_dir.js';

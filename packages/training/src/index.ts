@@ -1,4 +1,5 @@
-export { train } from './train.js';
+// The Node.js entry; a browser bundle gets ./browser.ts, with the same exports (package.json's "browser" condition).
+export { train } from './train_node.js';
 export { evaluateAccuracy, correctPredictions } from './evaluate_accuracy.js';
 export type { Classifier, EvaluateAccuracyOptions } from './evaluate_accuracy.js';
 export { ShardedAttackPool, shardedAttack, shardedRobustAccuracy } from './sharded_attack/sharded_attack.js';
@@ -23,7 +24,8 @@ export type { ReplicaModule } from './threads/replica_source.js';
 export { NonFiniteLossError } from './non_finite_loss_error.js';
 export { learningRateAt } from './learning_rate_schedule.js';
 export { resolveTrainingConfig } from './resolve_config.js';
-export { readCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, LATEST_FILE } from './checkpoint_store.js';
+export { readCheckpoint } from './checkpoint_store.js';
+export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, LATEST_FILE } from './checkpoint_format.js';
 export type { CheckpointState, LoadedCheckpoint } from './checkpoint_store.js';
 export type { OptimizerStateManifest } from './optimizer_state.js';
 export { ADVERSARIAL_METHODS, OPTIMIZER_NAMES, RECONSTRUCTION_INPUTS, SCHEDULE_KINDS } from './config.js';
