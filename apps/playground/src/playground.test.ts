@@ -112,7 +112,7 @@ const argmax = (values: ArrayLike<number>) => Array.from(values).indexOf(Math.ma
     return tf.tidy(() => Array.from(tf.softmax(model.classify(images)).dataSync()));
   }
 
-  it('predicts a test digit, follows the rotation slider, and FGSM at ε = 0.3 fools the baseline, all as the packages do in Node.js', async () => {
+  it('predicts a test digit, follows the rotation slider, and FGSM at ε = 0.3 fools the baseline, all as the packages do in Node.js; reads a drawing', async () => {
     const page = await open('?backend=wasm');
     try {
       expect(await page.getAttribute('#backend-status', 'data-backend')).toBe('wasm');
@@ -167,6 +167,19 @@ const argmax = (values: ArrayLike<number>) => Array.from(values).indexOf(Math.ma
         `FGSM at 0.3 on test digit #${DIGIT}: baseline ${baselineClean} -> ${baselineAdversarial}, ` +
           `DDAR ${await page.getAttribute('#attack-ddar', 'data-clean')} -> ${await page.getAttribute('#attack-ddar', 'data-adversarial')}`,
       );
+
+      // Draw a 1 with the mouse: one stroke down the pad, prepared as MNIST digits are, read as a 1 by both models.
+      before = await renders(page);
+      const pad = (await page.locator('#pad').boundingBox())!;
+      await page.mouse.move(pad.x + pad.width * 0.55, pad.y + pad.height * 0.15);
+      await page.mouse.down();
+      for (let k = 1; k <= 10; k++) await page.mouse.move(pad.x + pad.width * (0.55 - 0.01 * k), pad.y + pad.height * (0.15 + 0.07 * k));
+      await page.mouse.up();
+      await settled(page, before);
+      await expect(page.inputValue('#digit')).resolves.toBe('drawing');
+      for (const name of ['baseline', 'ddar']) expect(await page.getAttribute(`#pred-${name}`, 'data-prediction')).toBe('1');
+      await attackDone(page, 'fgsm', 0.3);
+      await expect(page.textContent('#attack-label-note')).resolves.toMatch(/its own prediction/);
 
       // Every view is drawn again for the same kind of state: no tensor may have been left behind on the way.
       expect(await numTensors(page)).toBe(tensorsAtStart);
