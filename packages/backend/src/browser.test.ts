@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import * as browser from './browser.js';
 import * as node from './index.js';
+import { isSoftwareRenderer } from './software_gpu.js';
 
 // The browser entry runs here in Node.js: what differs in a real browser (which GPU backends exist, serving the .wasm
 // files) is covered by apps/browser-check in headless Chromium.
@@ -49,6 +50,102 @@ describe('the browser entry of @ddar/backend', () => {
     const info = await browser.initBackend({ log: false });
     expect(info.name).toBe('wasm');
     expect(info.reason).toMatch(/^fastest available; webgpu failed to initialize; webgl: @tensorflow\/tfjs-backend-webgl not imported$/);
+  });
+
+  describe('a GPU backend that renders in software', () => {
+    const globals = globalThis as { document?: unknown; navigator?: unknown };
+    const saved = { document: globals.document, navigator: Object.getOwnPropertyDescriptor(globalThis, 'navigator') };
+    /** A document whose canvases give a WebGL context with this renderer name, as WEBGL_debug_renderer_info reports it. */
+    function fakeWebGL(renderer: string): { lost: number } {
+      const state = { lost: 0 };
+      const gl = {
+        getExtension: (name: string) =>
+          name === 'WEBGL_debug_renderer_info' ? { UNMASKED_RENDERER_WEBGL: 0x9246 } : name === 'WEBGL_lose_context' ? { loseContext: () => state.lost++ } : null,
+        getParameter: (p: number) => (p === 0x9246 ? renderer : 'WebKit WebGL'),
+      };
+      globals.document = { createElement: () => ({ getContext: (kind: string) => (kind === 'webgl2' ? gl : null) }) };
+      return state;
+    }
+    function fakeWebGpu(adapter: object | null): void {
+      Object.defineProperty(globalThis, 'navigator', { value: { gpu: { requestAdapter: async () => adapter } }, configurable: true });
+    }
+    afterEach(() => {
+      globals.document = saved.document;
+      if (saved.navigator) Object.defineProperty(globalThis, 'navigator', saved.navigator);
+      else delete globals.navigator;
+    });
+
+    it('recognizes the CPU implementations of WebGL by their renderer name', () => {
+      for (const name of [
+        'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)',
+        'Google SwiftShader',
+        'llvmpipe (LLVM 15.0.6, 256 bits)',
+        'ANGLE (Microsoft, Microsoft Basic Render Driver Direct3D11)',
+      ]) {
+        expect(isSoftwareRenderer(name)).toBe(true);
+      }
+      for (const name of ['ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 Direct3D11 vs_5_0 ps_5_0)', 'Apple M1', 'Mali-G78', 'Adreno (TM) 650']) {
+        expect(isSoftwareRenderer(name)).toBe(false);
+      }
+    });
+
+    it('ranks a software WebGL below wasm, saying so, and frees the context it probed with', async () => {
+      const probe = fakeWebGL('ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)');
+      tf.registerBackend('webgl', () => new MathBackendCPU());
+      const info = await browser.initBackend({ log: false });
+      expect(info).toEqual({
+        name: 'wasm',
+        reason:
+          'fastest available; webgpu: @tensorflow/tfjs-backend-webgpu not imported; webgl renders in software ' +
+          '(ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)), ranked below wasm',
+      });
+      expect(probe.lost).toBe(1);
+    });
+
+    it('still takes a software WebGL before cpu when wasm cannot start', async () => {
+      fakeWebGL('llvmpipe (LLVM 15.0.6, 256 bits)');
+      tf.registerBackend('webgl', () => new MathBackendCPU());
+      const wasm = tf.findBackendFactory('wasm')!;
+      tf.removeBackend('wasm');
+      tf.registerBackend('wasm', () => {
+        throw new Error('no .wasm files');
+      });
+      try {
+        const info = await browser.initBackend({ log: false });
+        expect(info.name).toBe('webgl');
+        expect(info.softwareRendering).toBe('llvmpipe (LLVM 15.0.6, 256 bits)');
+        expect(info.reason).toBe(
+          'fastest available; webgpu: @tensorflow/tfjs-backend-webgpu not imported; wasm failed to initialize; ' +
+            'webgl renders in software (llvmpipe (LLVM 15.0.6, 256 bits)), ranked below wasm',
+        );
+      } finally {
+        tf.removeBackend('wasm');
+        tf.registerBackend('wasm', wasm, 2);
+      }
+    });
+
+    it('keeps a hardware WebGL first, and a requested software one, saying that it renders in software', async () => {
+      fakeWebGL('ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 Direct3D11 vs_5_0 ps_5_0)');
+      tf.registerBackend('webgl', () => new MathBackendCPU());
+      const hardware = await browser.initBackend({ log: false });
+      expect(hardware).toEqual({ name: 'webgl', reason: 'fastest available; webgpu: @tensorflow/tfjs-backend-webgpu not imported' });
+      fakeWebGL('Google SwiftShader');
+      const requested = await browser.initBackend({ backend: 'webgl', log: false });
+      expect(requested).toEqual({ name: 'webgl', reason: 'requested; webgl renders in software: Google SwiftShader', softwareRendering: 'Google SwiftShader' });
+    });
+
+    it('ranks a fallback WebGPU adapter below wasm', async () => {
+      fakeWebGpu({ info: { vendor: 'google', architecture: 'swiftshader', description: '', isFallbackAdapter: true } });
+      tf.registerBackend('webgpu', () => new MathBackendCPU());
+      const info = await browser.initBackend({ log: false });
+      expect(info.name).toBe('wasm');
+      expect(info.reason).toBe(
+        'fastest available; webgl: @tensorflow/tfjs-backend-webgl not imported; ' +
+          'webgpu renders in software (a fallback adapter (google swiftshader)), ranked below wasm',
+      );
+      fakeWebGpu({ info: { vendor: 'nvidia', architecture: 'ampere', description: '' } });
+      expect((await browser.initBackend({ log: false })).name).toBe('webgpu');
+    });
   });
 
   it('fails clearly, without falling back, when a requested backend was not imported or cannot start', async () => {

@@ -45,6 +45,8 @@ export interface BackendInfo {
   reason: string;
   /** For `tensorflow`: which binding was loaded. */
   binding?: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node';
+  /** In a browser, for `webgl` or `webgpu` emulated on the CPU: the renderer or adapter (e.g. SwiftShader). */
+  softwareRendering?: string;
 }
 
 /** Whether a backend can be tried: its factory is registered with tfjs (for `tensorflow`, which binding did it). */
@@ -64,6 +66,11 @@ export interface Platform {
   remedy(name: BackendName): string;
   /** What to do when a backend that was asked for is available but failed to initialize, appended to the error. */
   initializationRemedy(name: BackendName): string;
+  /**
+   * A description of how `name` renders when it runs on the CPU although it is a GPU backend (a browser's WebGL through
+   * SwiftShader), else undefined. Such a backend is tried after wasm unless it was requested.
+   */
+  softwareRendering?(name: BackendName): Promise<string | undefined>;
   /** Runs once a backend is active (e.g. the `file://` handlers in Node.js). */
   afterActivation?(): void;
   /** Where the chosen backend is logged unless the caller says otherwise. */
@@ -122,7 +129,27 @@ export async function initBackendOn(platform: Platform, options: InitBackendOpti
 
   let info: BackendInfo | undefined;
   const skipped: string[] = [];
-  const candidates: readonly BackendName[] = requested === 'auto' ? platform.preference : [requested];
+  const notes: string[] = [];
+  let candidates: readonly BackendName[] = requested === 'auto' ? platform.preference : [requested];
+  const software = new Map<BackendName, string>();
+  if (platform.softwareRendering !== undefined) {
+    for (const name of candidates) {
+      const how = await platform.softwareRendering(name);
+      if (how !== undefined) software.set(name, how);
+    }
+    if (requested !== 'auto') {
+      for (const [name, how] of software) notes.push(`${name} renders in software: ${how}`);
+    } else if (candidates.includes('wasm')) {
+      // A GPU backend emulated on the CPU is slower than wasm, but still faster than tfjs's pure-JS cpu backend.
+      const wasm = candidates.indexOf('wasm');
+      const demoted = candidates.filter((name, i) => i < wasm && software.has(name));
+      const kept = candidates.filter((name) => !demoted.includes(name));
+      const afterWasm = kept.indexOf('wasm') + 1;
+      candidates = [...kept.slice(0, afterWasm), ...demoted, ...kept.slice(afterWasm)];
+      for (const name of demoted) notes.push(`${name} renders in software (${software.get(name)}), ranked below wasm`);
+    }
+  }
+
   for (const name of candidates) {
     const availability = await platform.prepare(name);
     if (!availability.available) {
@@ -137,9 +164,11 @@ export async function initBackendOn(platform: Platform, options: InitBackendOpti
     if (await activate(name)) {
       const { binding } = availability;
       const how = requested === 'auto' ? 'fastest available' : 'requested';
+      const why = [...(requested === 'auto' ? skipped : []), ...notes];
       if (binding !== undefined) info = { name, binding, reason: `${how} (${binding})` };
-      else if (requested === 'auto' && skipped.length > 0) info = { name, reason: `${how}; ${skipped.join('; ')}` };
+      else if (why.length > 0) info = { name, reason: `${how}; ${why.join('; ')}` };
       else info = { name, reason: how };
+      if (software.has(name)) info.softwareRendering = software.get(name);
       break;
     }
     if (requested === name) {

@@ -7,6 +7,7 @@ import {
   type InitBackendOptions,
   type Platform,
 } from './choose_backend.js';
+import { isSoftwareRenderer, softwareWebGpuAdapter, webglRenderer } from './software_gpu.js';
 
 export { currentBackend };
 export type { BackendInfo, BackendName, InitBackendOptions };
@@ -41,12 +42,23 @@ const browser: Platform = {
     if (name === 'webgl' || name === 'webgpu') return `This browser (or its GPU driver) may not offer ${name === 'webgl' ? 'WebGL' : 'WebGPU'}.`;
     return '';
   },
+  // Asked only of the GPU backends the program imported: the probe opens a WebGL context or requests a WebGPU adapter.
+  softwareRendering: async (name) => {
+    if (tf.findBackendFactory(name) == null) return undefined;
+    if (name === 'webgl') {
+      const renderer = webglRenderer();
+      return renderer !== undefined && isSoftwareRenderer(renderer) ? renderer : undefined;
+    }
+    return name === 'webgpu' ? softwareWebGpuAdapter() : undefined;
+  },
   defaultLog: (line) => console.info(line),
 };
 
 /**
  * Picks and initializes a tfjs backend in a browser: webgpu > webgl > wasm > cpu, unless `options.backend` names one.
- * webgpu and webgl are tried when the program imported `@tensorflow/tfjs-backend-webgpu` / `-webgl`; wasm needs its
+ * webgpu and webgl are tried when the program imported `@tensorflow/tfjs-backend-webgpu` / `-webgl`, and after wasm
+ * when they render in software (SwiftShader, llvmpipe: a headless browser, a machine without a GPU driver), which the
+ * returned reason says; wasm needs its
  * .wasm files served (see `setWasmPaths`). A requested backend that cannot start is an error, never a silent fallback.
  * Registers the kernels that make the wasm backend trainable.
  */
