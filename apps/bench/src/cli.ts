@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { attackCommand, evaluateCommand, parseDataset, parsePositiveInteger, parseWorkers, showCommand, trainCommand } from './commands.js';
 import { PROFILES, profileNamed } from './profiles.js';
 import { reproduce } from './reproduce.js';
+import { addQueueOptions, addWorkerCommand, reproduceOnQueueCommand, wantsQueue } from './queue/cli.js';
 import { VARIANTS } from './results.js';
 
 const workersOption = () =>
@@ -40,14 +41,17 @@ program
   .option('--seeds <n>', 'number of seeds; default: the profile\'s')
   .option('--out <dir>', 'output directory (default: results/<profile>-<date>-<time>)')
   .option('--resume', 'continue a run in --out: skip finished models, continue half-trained ones from their checkpoints', false)
-  .addOption(workersOption())
-  .action(async (options: { profile: string; datasets?: string; seeds?: string; out?: string; resume: boolean; workers?: string }) => {
+  .addOption(workersOption());
+addQueueOptions(program.commands[program.commands.length - 1])
+  .action(async (options: { profile: string; datasets?: string; seeds?: string; out?: string; resume: boolean; workers?: string; queue?: string; artifacts?: string }) => {
     const base = profileNamed(options.profile);
     const profile = {
       ...base,
       datasets: options.datasets !== undefined ? options.datasets.split(',').map((d) => parseDataset(d.trim())) : base.datasets,
       seeds: options.seeds !== undefined ? parsePositiveInteger('--seeds', options.seeds) : base.seeds,
     };
+    // A distributed run: docs/distributed.md.
+    if (wantsQueue(options)) return reproduceOnQueueCommand(profile, options, `ddar-bench ${process.argv.slice(2).join(' ')}`);
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     const out = options.out ?? path.join('results', `${profile.name}-${stamp}`);
     const workers = options.workers !== undefined ? parseWorkers(options.workers) : undefined;
@@ -111,6 +115,8 @@ program
   .action(async (options: { model: string; dataset?: string; images: string; out: string }) => {
     await showCommand({ ...options, images: parsePositiveInteger('--images', options.images) });
   });
+
+addWorkerCommand(program);
 
 program.parseAsync(process.argv).catch((error: Error) => {
   console.error(`ddar-bench: ${error.message}`);

@@ -31,7 +31,7 @@ export interface ReproduceOptions {
 }
 
 /** The model whose PGD adversarials are transferred to `variant`: the baseline, or DDAR for the baseline itself. */
-function transferSourceFor(variant: Variant, variants: Variant[]): Variant | undefined {
+export function transferSourceFor(variant: Variant, variants: Variant[]): Variant | undefined {
   const source = variant === 'baseline' ? 'ddar' : 'baseline';
   return variants.includes(source) ? source : undefined;
 }
@@ -173,7 +173,7 @@ async function runSeed(
 }
 
 /** The reconstruction grid (`<base>.png|svg`) and the per-class template grid (`<base>-templates.png|svg`) of a DDAR model. */
-async function writeGrids(model: ClassifierModel, testSet: Dataset, gridImages: number, base: string): Promise<void> {
+export async function writeGrids(model: ClassifierModel, testSet: Dataset, gridImages: number, base: string): Promise<void> {
   const images = tf.tidy(() => tf.slice(testSet.images, 0, Math.min(gridImages, testSet.size)) as tf.Tensor4D);
   let reconstruction: ReturnType<typeof reconstructionGrid>;
   try {
@@ -190,7 +190,7 @@ async function writeGrids(model: ClassifierModel, testSet: Dataset, gridImages: 
   await writeFileAtomic(`${base}-templates.svg`, templates.svg);
 }
 
-async function writeArtifacts(results: Results, out: string): Promise<void> {
+export async function writeArtifacts(results: Results, out: string): Promise<void> {
   await writeFileAtomic(path.join(out, 'results.json'), JSON.stringify(results, null, 2));
   const plots: string[] = [];
   for (const plot of await renderPlots(results)) {

@@ -77,6 +77,16 @@ export function trainingConfig(
   };
 }
 
+/** What a caller can add to a variant's training without changing its numbers (a distributed run's worker uses them). */
+export interface TrainingHooks {
+  /** Stops training after the current step, with a checkpoint; trainVariant then throws instead of saving a model. */
+  signal?: AbortSignal;
+  /** Called after every step, epoch and checkpoint. */
+  onProgress?: TrainingConfig['onProgress'];
+  /** Checkpoint every this many steps instead of 50 (and always at the end of each epoch). */
+  checkpointEverySteps?: number;
+}
+
 /**
  * Trains one variant into `directory` (checkpoint/, model/, training.json), or loads it when `training.json` says it
  * finished. A half-trained run continues from its checkpoint: training always runs with `resume: true`, and a fresh
@@ -91,6 +101,7 @@ export async function trainVariant(
   directory: string,
   log: (line: string) => void,
   workers = 0,
+  hooks: TrainingHooks = {},
 ): Promise<TrainedModel> {
   const record = await readJsonIfExists<TrainingRecord>(path.join(directory, 'training.json'));
   const modelDir = path.join(directory, 'model');
@@ -106,7 +117,13 @@ export async function trainVariant(
   }
   const [height, width, channels] = trainSet.images.shape.slice(1);
   const model = createModel({ variant, inputShape: [height, width, channels], numClasses: trainSet.numClasses, width: profile.width, seed });
-  const history = await train(model, { train: trainSet }, { ...trainingConfig(profile, dataset, variant, seed, directory, workers), log });
+  const config = trainingConfig(profile, dataset, variant, seed, directory, workers);
+  if (hooks.checkpointEverySteps !== undefined) config.checkpoint = { ...config.checkpoint!, everySteps: hooks.checkpointEverySteps };
+  const history = await train(model, { train: trainSet }, { ...config, log, signal: hooks.signal, onProgress: hooks.onProgress });
+  if (history.status === 'cancelled') {
+    model.dispose();
+    throw new Error(`training of ${variant} was cancelled at step ${history.globalStep}; it resumes from ${path.join(directory, 'checkpoint')}`);
+  }
   // Summed over every session of a resumed run, which wall time since this call would not be.
   const seconds = history.epochs.reduce((sum, epoch) => sum + epoch.seconds, 0);
   await model.save(fileSystem(modelDir));
