@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { family, loadDataset } from '../data.js';
 import { defaultWorkers } from '../environment.js';
@@ -41,6 +42,8 @@ export async function runCell(data: Extract<QueueJobData, { kind: 'cell' }>, con
   const { profile } = run;
   const cell = cellDirectory(directory, dataset, seed, variant);
   const name = path.relative(directory, cell);
+  // A file in the way, or a directory this machine may not write, fails here with the path, not deep in training.
+  await fs.mkdir(cell, { recursive: true });
   const finished = await readJsonIfExists<CellRecord>(path.join(cell, CELL_FILE));
   if (finished !== undefined || (await exists(path.join(cell, EVALUATION_FILE)))) {
     log(`already done in ${cell}`);

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { RedisOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 
@@ -17,6 +18,8 @@ const URL_FORM = 'redis://[user:password@]host:port[/db] or rediss://… for TLS
 export function parseQueueUrl(text: string, option = '--queue'): QueueConnection {
   let url: URL;
   try {
+    // Without a scheme, "localhost:6379" would parse as the scheme "localhost:".
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) throw new Error('no scheme');
     url = new URL(text);
   } catch {
     throw new Error(`${option} must be a URL of the form ${URL_FORM}, but got '${text}'`);
@@ -41,7 +44,8 @@ export function parseQueueUrl(text: string, option = '--queue'): QueueConnection
     ...(url.username !== '' ? { username: decodeURIComponent(url.username) } : {}),
     ...(url.password !== '' ? { password: decodeURIComponent(url.password) } : {}),
     ...(dbText !== '' ? { db: Number(dbText) } : {}),
-    ...(url.protocol === 'rediss:' ? { tls: { servername: hostname } } : {}),
+    // TLS checks the certificate against the host name; SNI takes no IP address.
+    ...(url.protocol === 'rediss:' ? { tls: isIP(hostname) === 0 ? { servername: hostname } : {} } : {}),
   };
   return { display: redact(url), options };
 }
@@ -58,7 +62,7 @@ function redact(url: URL): string {
  * server), refused credentials, or a Redis too old for BullMQ.
  */
 export async function checkRedis(connection: QueueConnection, timeoutMs = 10_000): Promise<{ version: string }> {
-  let lastError: Error | undefined;
+  const errors: Error[] = [];
   const client = new Redis({
     ...connection.options,
     lazyConnect: true,
@@ -67,9 +71,7 @@ export async function checkRedis(connection: QueueConnection, timeoutMs = 10_000
     enableOfflineQueue: false,
     retryStrategy: () => null,
   });
-  client.on('error', (error: Error) => {
-    lastError = error;
-  });
+  client.on('error', (error: Error) => errors.push(error));
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
@@ -89,7 +91,11 @@ export async function checkRedis(connection: QueueConnection, timeoutMs = 10_000
     }
     return { version };
   } catch (error) {
-    throw new Error(describeConnectionError(connection, (error as Error).message === 'timeout' ? undefined : (lastError ?? (error as Error)), timeoutMs));
+    if ((error as Error).message === 'timeout') throw new Error(describeConnectionError(connection, undefined, timeoutMs));
+    // The reason (a reply that is not Redis's, refused credentials) can arrive as an event just after the command fails.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const telling = errors.find((e) => !/Stream isn't writeable|Connection is closed/i.test(e.message));
+    throw new Error(describeConnectionError(connection, telling ?? errors[0] ?? (error as Error), timeoutMs));
   } finally {
     clearTimeout(timer);
     client.disconnect();
@@ -111,6 +117,10 @@ function describeConnectionError(connection: QueueConnection, error: Error | und
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot reach ${where}: the host name does not resolve (${code})`;
   if (/WRONGPASS|NOAUTH|invalid password|invalid username/i.test(message)) {
     return `${where} refused the credentials (${message.trim()}): put the ACL user and password in the URL, redis://user:password@host:port`;
+  }
+  if (/Protocol error/i.test(message)) return `${where} answered, but not as a Redis server does (${message.trim()}): is it another service's port?`;
+  if (/Stream isn't writeable|Connection is closed/i.test(message)) {
+    return `${where} closed the connection at once: is it another service's port, or a TLS server reached with redis:// (use rediss://)?`;
   }
   if (/NOPERM/i.test(message)) return `${where}: the URL's user may not run the commands the queue needs (${message.trim()}); see docs/distributed.md for its ACL`;
   return `cannot use ${where}: ${message}`;

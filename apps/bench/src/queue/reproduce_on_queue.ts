@@ -42,8 +42,8 @@ export async function reproduceOnQueue(options: QueueReproduceOptions): Promise<
   const log = options.log ?? ((line: string) => console.error(line));
   const connection = parseQueueUrl(options.queue);
   const artifacts = path.resolve(options.artifacts);
-  await prepareOutputDirectory(artifacts, '--artifacts');
   await checkRedis(connection, options.connectTimeoutMs ?? 10_000);
+  await prepareOutputDirectory(artifacts, '--artifacts');
   const queue = new Queue(QUEUE_NAME, { connection: connection.options });
   const quiet = throttled(log);
   queue.on('error', (error) => quiet(`queue: ${error.message}`));
