@@ -61,7 +61,7 @@ function redact(url: URL): string {
  * failed in words a user can act on: nothing listening, a wrong host, a timeout (firewall, wrong port, TLS to a plain
  * server), refused credentials, or a Redis too old for BullMQ.
  */
-export async function checkRedis(connection: QueueConnection, timeoutMs = 10_000): Promise<{ version: string }> {
+export async function checkRedis(connection: QueueConnection, timeoutMs = 10_000): Promise<{ version: string; warnings: string[] }> {
   const errors: Error[] = [];
   const client = new Redis({
     ...connection.options,
@@ -80,7 +80,7 @@ export async function checkRedis(connection: QueueConnection, timeoutMs = 10_000
     const info = await Promise.race([
       (async () => {
         await client.connect();
-        return client.info('server');
+        return `${await client.info('server')}\n${await client.info('persistence')}`;
       })(),
       timeout,
     ]);
@@ -89,7 +89,14 @@ export async function checkRedis(connection: QueueConnection, timeoutMs = 10_000
     if (Number.isFinite(major) && major < 5) {
       throw new Error(`Redis at ${connection.display} is version ${version}; the queue (BullMQ) needs 5.0 or newer, 6.2 or newer recommended`);
     }
-    return { version };
+    const warnings: string[] = [];
+    if (/aof_enabled:0/.test(info)) {
+      warnings.push(
+        `warning: Redis at ${connection.display} keeps the queue in memory only (appendonly no): a restart loses the runs' jobs ` +
+          '(finished cells stay on disk, and reproduce enqueues the rest again). Run it with appendonly yes (docs/distributed.md)',
+      );
+    }
+    return { version, warnings };
   } catch (error) {
     if ((error as Error).message === 'timeout') throw new Error(describeConnectionError(connection, undefined, timeoutMs));
     // The reason (a reply that is not Redis's, refused credentials) can arrive as an event just after the command fails.

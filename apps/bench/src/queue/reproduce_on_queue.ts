@@ -42,15 +42,37 @@ export async function reproduceOnQueue(options: QueueReproduceOptions): Promise<
   const log = options.log ?? ((line: string) => console.error(line));
   const connection = parseQueueUrl(options.queue);
   const artifacts = path.resolve(options.artifacts);
-  await checkRedis(connection, options.connectTimeoutMs ?? 10_000);
+  const { warnings } = await checkRedis(connection, options.connectTimeoutMs ?? 10_000);
+  for (const warning of warnings) log(warning);
   await prepareOutputDirectory(artifacts, '--artifacts');
   const queue = new Queue(QUEUE_NAME, { connection: connection.options });
   const quiet = throttled(log);
   queue.on('error', (error) => quiet(`queue: ${error.message}`));
+  // Ctrl-C stops the watching, never the run; while the run is being enqueued it waits for that to finish, so that
+  // the flow is either whole in Redis or absent, and the directory's lock is released.
+  let runId: string | undefined;
+  let interrupted = false;
+  const stopWatching = () => {
+    if (options.interactive === true) process.stderr.write('\n');
+    log(`stopped watching; run ${runId} goes on on the workers. The same command shows its progress again`);
+    process.exit(130);
+  };
+  const onInterrupt = () => {
+    if (runId !== undefined) stopWatching();
+    interrupted = true;
+  };
+  process.on('SIGINT', onInterrupt);
   try {
     const { run, enqueued } = await enqueue(queue, connection, artifacts, options, log);
-    return { ...(await watch(queue, run, artifacts, options, log)), runId: run.runId, enqueued };
+    runId = run.runId;
+    if (interrupted) stopWatching();
+    const enqueueAgain = async () => {
+      log(`the jobs of run ${run.runId} are gone from Redis (restarted without its data?): enqueuing them again; finished cells are on disk and are not redone`);
+      await enqueue(queue, connection, artifacts, options, log);
+    };
+    return { ...(await watch(queue, run, artifacts, options, log, enqueueAgain)), runId: run.runId, enqueued };
   } finally {
+    process.off('SIGINT', onInterrupt);
     await queue.close();
   }
 }
@@ -135,40 +157,35 @@ async function watch(
   artifacts: string,
   options: QueueReproduceOptions,
   log: (line: string) => void,
+  enqueueAgain: () => Promise<void>,
 ): Promise<{ runs: number; failures: RunFailure[] }> {
   const jobs = jobsOf(run);
   const interactive = options.interactive ?? false;
-  const onInterrupt = () => {
-    if (interactive) process.stderr.write('\n');
-    log(`stopped watching; run ${run.runId} goes on on the workers. The same command shows its progress again`);
-    process.exit(130);
-  };
-  process.once('SIGINT', onInterrupt);
   const unreachable = throttled(log);
   let last = '';
-  try {
-    for (;;) {
-      let jobsNow: JobSnapshot[];
-      try {
-        jobsNow = await snapshot(queue, jobs);
-      } catch (error) {
-        unreachable(`cannot read the run's jobs from Redis (${(error as Error).message}); trying again`);
-        await sleep(options.pollMs ?? 2000);
-        continue;
-      }
-      const line = formatProgress(progressOf(jobsNow));
-      if (interactive) process.stderr.write(`\r\x1b[K${line}`);
-      else if (line !== last) log(line);
-      last = line;
-      const report = jobsNow[jobsNow.length - 1];
-      if (report.state === 'completed' || report.state === 'failed') {
-        if (interactive) process.stderr.write('\n');
-        return finish(queue, run, artifacts, report, log);
-      }
+  for (;;) {
+    let jobsNow: JobSnapshot[];
+    try {
+      jobsNow = await snapshot(queue, jobs);
+    } catch (error) {
+      unreachable(`cannot read the run's jobs from Redis (${(error as Error).message}); trying again`);
       await sleep(options.pollMs ?? 2000);
+      continue;
     }
-  } finally {
-    process.off('SIGINT', onInterrupt);
+    const line = formatProgress(progressOf(jobsNow));
+    if (interactive) process.stderr.write(`\r\x1b[K${line}`);
+    else if (line !== last) log(line);
+    last = line;
+    const report = jobsNow[jobsNow.length - 1];
+    if (report.state === 'completed' || report.state === 'failed') {
+      if (interactive) process.stderr.write('\n');
+      return finish(queue, run, artifacts, report, log);
+    }
+    if (report.state === 'unknown') {
+      if (interactive) process.stderr.write('\n');
+      await enqueueAgain();
+    }
+    await sleep(options.pollMs ?? 2000);
   }
 }
 

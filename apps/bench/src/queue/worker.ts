@@ -43,7 +43,8 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
   const log = options.log ?? ((line: string) => console.error(line));
   const connection = parseQueueUrl(options.queue);
   if (options.artifacts !== undefined) await assertSharedDirectory(options.artifacts);
-  const { version } = await checkRedis(connection, options.connectTimeoutMs);
+  const { version, warnings } = await checkRedis(connection, options.connectTimeoutMs);
+  for (const warning of warnings) log(warning);
   const name = `${os.hostname()}/${process.pid}`;
   const config: WorkerConfig = {
     name,
