@@ -16,6 +16,7 @@ import { renderReport } from './report.js';
 import type { Results, RunResult, Variant } from './results.js';
 import { trainVariant } from './train_variant.js';
 import { evaluateInWorker, runInLanes } from './parallel_evaluation.js';
+import { RUN_FILE } from './queue/run.js';
 
 export interface ReproduceOptions {
   profile: Profile;
@@ -48,6 +49,9 @@ export async function reproduce(options: ReproduceOptions): Promise<Results> {
 
 async function reproduceLocked(options: ReproduceOptions, log: (line: string) => void): Promise<Results> {
   const { profile, out } = options;
+  if (await exists(path.join(out, RUN_FILE))) {
+    throw new Error(`${out} holds a distributed run (${RUN_FILE}), which its workers write to; continue it with the same reproduce --queue command`);
+  }
   if (!options.resume && (await fs.readdir(out)).filter((name) => name !== LOCK_FILE).length > 0) {
     throw new Error(`output directory ${out} is not empty; pass --resume to continue that run, or choose another --out`);
   }

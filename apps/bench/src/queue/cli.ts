@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { parsePositiveInteger, parseWorkers } from '../commands.js';
 import type { Profile } from '../profiles.js';
+import { parseQueueUrl } from './connection.js';
 import { reproduceOnQueue } from './reproduce_on_queue.js';
 import { WORKER_DEFAULTS, runQueueWorker } from './worker.js';
 
@@ -9,7 +10,7 @@ import { WORKER_DEFAULTS, runQueueWorker } from './worker.js';
 export function addQueueOptions(command: Command): Command {
   return command
     .option('--queue <url>', 'distribute the run over workers through this Redis: redis://[user:password@]host:port[/db], rediss:// for TLS (docs/distributed.md)')
-    .option('--artifacts <dir>', 'with --queue: the run\'s directory, on a filesystem every worker shares; the same command again attaches to that run');
+    .option('--artifacts <dir>', `a distributed run's directory, on a filesystem every worker shares (the queue's URL from --queue or ${QUEUE_URL_ENV}); the same command again attaches to that run`);
 }
 
 export interface QueueReproduceArguments {
@@ -25,8 +26,17 @@ export function wantsQueue(options: QueueReproduceArguments): boolean {
   return options.queue !== undefined || options.artifacts !== undefined;
 }
 
+/** Where the queue's URL may come from instead of `--queue`: a password on a command line is visible to every user of the machine. */
+export const QUEUE_URL_ENV = 'DDAR_BENCH_QUEUE';
+
+function queueUrl(given: string | undefined, command: string): string {
+  const url = given ?? process.env[QUEUE_URL_ENV];
+  if (url === undefined || url === '') throw new Error(`${command} needs --queue <url> (or the URL in ${QUEUE_URL_ENV})`);
+  return url;
+}
+
 export async function reproduceOnQueueCommand(profile: Profile, options: QueueReproduceArguments, command: string): Promise<void> {
-  if (options.queue === undefined) throw new Error('--artifacts goes with --queue (a distributed run); a local run writes to --out');
+  const queue = queueUrl(options.queue, 'reproduce --artifacts');
   if (options.artifacts === undefined) {
     throw new Error('reproduce --queue needs --artifacts <dir>: the run\'s directory, on a filesystem every worker shares (docs/distributed.md)');
   }
@@ -35,9 +45,10 @@ export async function reproduceOnQueueCommand(profile: Profile, options: QueueRe
   if (options.workers !== undefined) throw new Error('with --queue, training threads are set on each worker: ddar-bench worker --workers <n>');
   const outcome = await reproduceOnQueue({
     profile,
-    queue: options.queue,
+    queue,
     artifacts: options.artifacts,
-    command,
+    // Recorded in the run's files and report: never with the password.
+    command: command.split(queue).join(parseQueueUrl(queue).display),
     interactive: process.stderr.isTTY === true,
   });
   if (outcome.failures.length > 0) {
@@ -55,7 +66,7 @@ export function addWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description('take the jobs of distributed runs (reproduce --queue) from the queue and run them, until Ctrl-C; each result names the host and backend that made it')
-    .requiredOption('--queue <url>', 'the Redis the runs were enqueued on: redis://[user:password@]host:port[/db], rediss:// for TLS')
+    .option('--queue <url>', `the Redis the runs were enqueued on: redis://[user:password@]host:port[/db], rediss:// for TLS; default: the URL in ${QUEUE_URL_ENV}`)
     .option('--artifacts <dir>', 'where this machine mounts the run\'s artifacts directory, if not at the path given to reproduce (such a worker serves that run only)')
     .option('--concurrency <n>', 'jobs at once, each in a process of its own', String(WORKER_DEFAULTS.concurrency))
     .addOption(
@@ -67,7 +78,7 @@ export function addWorkerCommand(program: Command): void {
     .option('--checkpoint-every <steps>', 'training checkpoints every this many steps (and at each epoch\'s end)', String(WORKER_DEFAULTS.checkpointEverySteps))
     .option('--connect-timeout <seconds>', 'how long to wait for Redis at start', String(WORKER_DEFAULTS.connectTimeoutMs / 1000))
     .action(async (options: {
-      queue: string;
+      queue?: string;
       artifacts?: string;
       concurrency: string;
       workers?: string;
@@ -81,7 +92,7 @@ export function addWorkerCommand(program: Command): void {
       const maxStalledCount = Number(options.maxStalled);
       if (!Number.isInteger(maxStalledCount) || maxStalledCount < 0) throw new Error(`--max-stalled must be a non-negative integer, but got '${options.maxStalled}'`);
       await runQueueWorker({
-        queue: options.queue,
+        queue: queueUrl(options.queue, 'worker'),
         artifacts: options.artifacts,
         concurrency,
         workers: options.workers !== undefined ? parseWorkers(options.workers) : undefined,

@@ -17,7 +17,11 @@ import { runDifferences } from './test-utils/compare_results.js';
 const cli = path.join(__dirname, '..', '..', 'dist', 'cli.js');
 
 function findRedisServer(): string | undefined {
-  if (process.env.DDAR_REDIS_SERVER !== undefined) return process.env.DDAR_REDIS_SERVER;
+  const named = process.env.DDAR_REDIS_SERVER;
+  if (named !== undefined) {
+    if (!existsSync(named)) throw new Error(`DDAR_REDIS_SERVER=${named}: no such file`);
+    return named;
+  }
   const dirs = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/bin'];
   return dirs.map((dir) => path.join(dir, 'redis-server')).find((file) => existsSync(file));
 }
@@ -92,7 +96,7 @@ function start(command: string, args: string[], env?: NodeJS.ProcessEnv): Starte
   started.push(process_);
   return process_;
 }
-const ddarBench = (args: string[]) => start(process.execPath, [cli, ...args], { DDAR_BACKEND: 'wasm' });
+const ddarBench = (args: string[], env: NodeJS.ProcessEnv = {}) => start(process.execPath, [cli, ...args], { DDAR_BACKEND: 'wasm', ...env });
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -127,6 +131,38 @@ async function readResults(dir: string): Promise<Results> {
   return JSON.parse(await fs.readFile(path.join(dir, 'results.json'), 'utf8')) as Results;
 }
 
+describe('ddar-bench reproduce --queue and worker: what they refuse before any work', () => {
+  beforeAll(() => {
+    if (!existsSync(cli)) throw new Error(`${cli} is missing: build the app first (pnpm turbo run build --filter=@ddar/bench...)`);
+  });
+  afterAll(async () => {
+    for (const process_ of started) process_.kill('SIGKILL');
+    await Promise.all(started.map((process_) => process_.exited));
+  });
+
+  it.each([
+    [['reproduce', '--profile', 'smoke', '--queue', 'redis://127.0.0.1:6379'], "reproduce --queue needs --artifacts <dir>: the run's directory, on a filesystem every worker shares"],
+    [['reproduce', '--profile', 'smoke', '--artifacts', '/tmp/x'], 'reproduce --artifacts needs --queue <url> (or the URL in DDAR_BENCH_QUEUE)'],
+    [['reproduce', '--profile', 'smoke', '--queue', 'redis://127.0.0.1:6379', '--artifacts', '/tmp/x', '--out', '/tmp/y'], "with --queue the run's directory is --artifacts, not --out"],
+    [['reproduce', '--profile', 'smoke', '--queue', 'localhost:6379', '--artifacts', '/tmp/x'], "--queue must be a URL of the form redis://[user:password@]host:port[/db] or rediss://… for TLS, but got 'localhost:6379'"],
+    [['worker'], 'worker needs --queue <url> (or the URL in DDAR_BENCH_QUEUE)'],
+    [['worker', '--queue', 'redis://127.0.0.1:6379', '--lock-duration', '0'], "--lock-duration must be a number of seconds from 0.1 to 86400, but got '0'"],
+    [['worker', '--queue', 'redis://127.0.0.1:6379', '--artifacts', '/nonexistent/share'], '--artifacts /nonexistent/share does not exist on this machine; mount the shared filesystem there first'],
+  ])('%j', async (args, message) => {
+    const refused = ddarBench(args);
+    expect(await refused.exited).toEqual({ code: 1, signal: null });
+    expect(refused.log).toContain(`ddar-bench: ${message}`);
+  });
+
+  it('says nothing listens where the URL points, at once', async () => {
+    const port = await freePort();
+    const refused = ddarBench(['reproduce', '--profile', 'smoke', '--queue', `redis://127.0.0.1:${port}`, '--artifacts', '/tmp/never-made']);
+    expect(await refused.exited).toEqual({ code: 1, signal: null });
+    expect(refused.log).toContain(`ddar-bench: cannot reach Redis at redis://127.0.0.1:${port}: nothing is listening there`);
+    expect(existsSync('/tmp/never-made')).toBe(false);
+  });
+});
+
 describeWithRedis('a distributed smoke run: Redis, worker processes, faults', () => {
   let tmp: string;
   let port: number;
@@ -153,17 +189,25 @@ describeWithRedis('a distributed smoke run: Redis, worker processes, faults', ()
   afterAll(async () => {
     await queue?.close();
     // Everything this test started, by process (group) id.
-    if (process.env.DEBUG_LOGS) for (const [i, p] of started.entries()) await fs.writeFile(`${process.env.DEBUG_LOGS}/${i}.log`, `${p.child.spawnargs.join(' ')} exit=${p.child.exitCode} signal=${p.child.signalCode}\n${p.log}`);
+    // DDAR_TEST_LOG_DIR=<dir> keeps every process's command, exit and output, to read after a failure.
+    const logDir = process.env.DDAR_TEST_LOG_DIR;
+    if (logDir !== undefined) {
+      for (const [i, p] of started.entries()) {
+        await fs.writeFile(path.join(logDir, `${i}.log`), `${p.child.spawnargs.join(' ')} (exit ${p.child.exitCode ?? p.child.signalCode})\n${p.log}`);
+      }
+    }
     for (const process_ of started) process_.kill('SIGKILL');
     await Promise.all(started.map((process_) => process_.exited));
     if (tmp !== undefined) await fs.rm(tmp, { recursive: true, force: true });
   });
 
-  const workerArgs = () => ['worker', '--queue', url, '--workers', '0', '--lock-duration', '5', '--stalled-interval', '1', '--checkpoint-every', '1'];
+  // The workers take the URL from the environment, as docs/distributed.md advises (no password in `ps`).
+  const worker = () =>
+    ddarBench(['worker', '--workers', '0', '--lock-duration', '5', '--stalled-interval', '1', '--checkpoint-every', '1'], { DDAR_BENCH_QUEUE: url });
 
   it('survives a worker killed mid-training, a Redis restart and a repeated command, and equals the local run', async () => {
     const artifacts = path.join(tmp, 'queued');
-    const workers = [ddarBench(workerArgs()), ddarBench(workerArgs())];
+    const workers = [worker(), worker()];
     await Promise.all(workers.map((w) => w.waitFor(/^worker \S+: queue redis:\/\/ddar:\*\*\*@/m, 60_000)));
     const nameOf = (w: Started) => /^worker (\S+): queue/m.exec(w.log)![1];
 
@@ -172,13 +216,13 @@ describeWithRedis('a distributed smoke run: Redis, worker processes, faults', ()
     const checkpointed = new RegExp(`\\[mnist seed 1 ${literal(victimCell)}\\] checkpoint at step (\\d+):`);
     const killed = new Promise<{ worker: Started; step: number }>((resolve) => {
       let done = false;
-      for (const worker of workers) {
-        worker.on(checkpointed, (match) => {
+      for (const candidate of workers) {
+        candidate.on(checkpointed, (match) => {
           // Once: the worker that resumes the cell writes the same line.
           if (done) return;
           done = true;
-          worker.kill('SIGKILL');
-          resolve({ worker, step: Number(match[1]) });
+          candidate.kill('SIGKILL');
+          resolve({ worker: candidate, step: Number(match[1]) });
         });
       }
     });
@@ -198,7 +242,7 @@ describeWithRedis('a distributed smoke run: Redis, worker processes, faults', ()
     const { worker: victim, step } = await killed;
     expect(step).toBeLessThan(4);
     expect(await victim.exited).toEqual({ code: null, signal: 'SIGKILL' });
-    const survivors = [workers.find((w) => w !== victim)!, ddarBench(workerArgs())];
+    const survivors = [workers.find((w) => w !== victim)!, worker()];
 
     // Another worker takes the cell once its lock expires, and continues from the checkpoint, not from scratch.
     const resumed = new RegExp(`\\[mnist seed 1 ${literal(victimCell)}\\] resuming from ${literal(artifacts)}/runs/mnist/seed-1/${literal(victimCell)}/checkpoint/step-0*(\\d+) at epoch 1, step (\\d+)/4`);
@@ -211,6 +255,7 @@ describeWithRedis('a distributed smoke run: Redis, worker processes, faults', ()
     expect(resumer.worker.log).not.toMatch(new RegExp(`\\[mnist seed 1 ${literal(victimCell)}\\] no checkpoint in`));
 
     // Redis dies mid-run and comes back on the same port and files; the workers reconnect by themselves.
+    expect(again.log).not.toContain('done:');
     redis.kill('SIGKILL');
     await redis.exited;
     redis = await startRedis(port, path.join(tmp, 'redis'));
@@ -248,9 +293,19 @@ describeWithRedis('a distributed smoke run: Redis, worker processes, faults', ()
     const training = JSON.parse(await fs.readFile(path.join(artifacts, 'runs', 'mnist', 'seed-1', victimCell, 'training.json'), 'utf8'));
     expect(training.history.resumedAt).toEqual([Number(resumer.match[1])]);
 
+    // The password never reaches the run's files.
+    for (const file of ['results.json', 'report.md', 'queue-run.json']) {
+      expect(await fs.readFile(path.join(artifacts, file), 'utf8')).not.toContain(PASSWORD);
+    }
+    expect(results.command).toBe(`ddar-bench reproduce --profile smoke --queue redis://ddar:***@127.0.0.1:${port} --artifacts ${artifacts}`);
+    // A local run does not write into a distributed run's directory.
+    const local_ = ddarBench(['reproduce', '--profile', 'smoke', '--out', artifacts, '--resume']);
+    expect(await local_.exited).toEqual({ code: 1, signal: null });
+    expect(local_.log).toContain(`${artifacts} holds a distributed run (queue-run.json), which its workers write to`);
+
     // Stopping a worker with SIGTERM lets it close cleanly.
-    for (const worker of survivors) worker.kill('SIGTERM');
-    for (const worker of survivors) expect(await worker.exited).toEqual({ code: 0, signal: null });
+    for (const survivor of survivors) survivor.kill('SIGTERM');
+    for (const survivor of survivors) expect(await survivor.exited).toEqual({ code: 0, signal: null });
     expect(survivors[0].log).toContain('worker stopped');
   }, 150_000);
 
@@ -271,7 +326,7 @@ describeWithRedis('a distributed smoke run: Redis, worker processes, faults', ()
     const blocked = path.join(artifacts, 'runs', 'mnist', 'seed-1', 'ae-reg');
     await fs.mkdir(path.dirname(blocked), { recursive: true });
     await fs.writeFile(blocked, 'in the way');
-    const workers = [ddarBench(workerArgs()), ddarBench(workerArgs())];
+    const workers = [worker(), worker()];
 
     expect(await run.exited).toEqual({ code: 1, signal: null });
     expect(run.log).toContain(`1 part of run ${runId} failed for good; the report lists it with the errors`);
