@@ -121,7 +121,7 @@ async function startRedis(port: number, dir: string): Promise<Started> {
     // a password of its own rather than being switched off: Redis replays its append-only file as the default user, and
     // releases before the fix of Redis issue 14541 drop every transaction of the file when that user is off.
     '--user', 'default', 'on', `>${PASSWORD}-default`, '~*', '&*', '+@all',
-    '--user', 'ddar', 'on', `>${PASSWORD}`, '~*', '&*', '+@all',
+    '--user', 'ddar', 'on', `>${PASSWORD}`, '~bull:*', '&*', '+@all',
   ]);
   await redis.waitFor(/Ready to accept connections/, 30_000);
   return redis;
