@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { parsePositiveInteger, parseWorkers } from '../commands.js';
 import type { Profile } from '../profiles.js';
-import { parseQueueUrl } from './connection.js';
+import { QUEUE_URL_ENV, parseQueueUrl } from './connection.js';
 import { reproduceOnQueue } from './reproduce_on_queue.js';
 import { WORKER_DEFAULTS, runQueueWorker } from './worker.js';
 
@@ -21,13 +21,10 @@ export interface QueueReproduceArguments {
   workers?: string;
 }
 
-/** True when `reproduce` was asked for a distributed run (or given an option that only one takes). */
+/** True when `reproduce` was asked for a distributed run: `--queue` or `--artifacts`. */
 export function wantsQueue(options: QueueReproduceArguments): boolean {
   return options.queue !== undefined || options.artifacts !== undefined;
 }
-
-/** Where the queue's URL may come from instead of `--queue`: a password on a command line is visible to every user of the machine. */
-export const QUEUE_URL_ENV = 'DDAR_BENCH_QUEUE';
 
 function queueUrl(given: string | undefined, command: string): string {
   const url = given ?? process.env[QUEUE_URL_ENV];

@@ -2,6 +2,9 @@ import { isIP } from 'node:net';
 import type { RedisOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 
+/** Where the queue's URL may come from instead of `--queue`: a password on a command line is visible to every user of the machine. */
+export const QUEUE_URL_ENV = 'DDAR_BENCH_QUEUE';
+
 /** Where the queue's Redis is, from a `--queue` URL: options for ioredis and BullMQ, and the URL to print. */
 export interface QueueConnection {
   /** The URL without its password, safe to print and to record. */

@@ -34,7 +34,11 @@ export default async function processJob(job: SandboxedJob<QueueJobData>, token?
   const config = readWorkerConfig();
   const label = labelOf(job.data);
   const log = (line: string) => console.error(`[${label}] ${line}`);
-  backend ??= initBackend({ log: (line) => console.error(line) });
+  // Once per process; a failed start is tried again by the next job rather than failing every job of this process.
+  backend ??= initBackend({ log: (line) => console.error(line) }).catch((error: unknown) => {
+    backend = undefined;
+    throw error;
+  });
   const info = await backend;
   const context: JobContext = {
     config,

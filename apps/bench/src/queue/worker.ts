@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker, type Job } from 'bullmq';
-import { checkRedis, parseQueueUrl } from './connection.js';
+import { QUEUE_URL_ENV, checkRedis, parseQueueUrl } from './connection.js';
 import { ATTEMPTS, QUEUE_NAME, type QueueJobData } from './run.js';
 import { CANCEL_REASONS, WORKER_CONFIG_ENV, type WorkerConfig } from './worker_config.js';
 
@@ -59,7 +59,8 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
     lockDuration: options.lockDurationMs,
     stalledInterval: options.stalledIntervalMs,
     maxStalledCount: options.maxStalledCount,
-    workerForkOptions: { env: { ...process.env, [WORKER_CONFIG_ENV]: JSON.stringify(config) } },
+    // The job processes never talk to Redis: they get no password.
+    workerForkOptions: { env: { ...withoutQueueUrl(process.env), [WORKER_CONFIG_ENV]: JSON.stringify(config) } },
   });
   log(
     `worker ${name}: queue ${connection.display} (Redis ${version}), ${options.concurrency} job${options.concurrency > 1 ? 's' : ''} at a time, ` +
@@ -109,6 +110,11 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
     process.on('SIGTERM', stop);
   });
   log('worker stopped');
+}
+
+function withoutQueueUrl(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { [QUEUE_URL_ENV]: _url, ...rest } = env;
+  return rest;
 }
 
 /** The shared artifacts directory a worker was given must already be there and writable: a mount point, not made here. */
