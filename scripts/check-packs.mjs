@@ -7,6 +7,8 @@
 // - run a small script against it with `import`, and another with `require` (which must also see the same exports);
 // - compile a TypeScript file against it with strict tsc, module resolution nodenext (an ES module and a CommonJS one)
 //   and bundler, using the workspace's typescript;
+// - bundle it for a browser with esbuild, once through `import` and once through `require`: every package must bundle
+//   without a Node.js built-in (esbuild fails on one), from its "browser" build where it has one;
 // and, once every project is ready, run each `require` script again under Jest with its default configuration, as a
 // Jest user whose tests are CommonJS would.
 // Needs `pnpm build` first (turbo's `check-packs` task depends on it).
@@ -14,6 +16,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
+import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
 const packagesDir = join(root, 'packages');
@@ -123,6 +126,53 @@ async function typeProblems(project, packageName) {
   return results.flat();
 }
 
+/** The file a bundler should take for `packageName` in a browser, through `import` or `require`, from its manifest. */
+function browserTarget(installed, manifest, how) {
+  const root = manifest.exports['.'];
+  const target = (root.browser ?? root)[how];
+  return relative(installed, resolve(installed, typeof target === 'string' ? target : target.default));
+}
+
+/**
+ * Bundles the installed package for a browser with esbuild, as an application would: every export kept (so none is
+ * shaken off unchecked), tfjs and the package's dependencies from the project's node_modules. esbuild fails on any
+ * Node.js built-in it cannot resolve for the browser, which is the point; the metafile says which build of the package
+ * went in.
+ */
+async function browserBundleProblems(project, manifest) {
+  const installed = join(project, 'node_modules', manifest.name);
+  const entries = {
+    import: `import * as pkg from '${manifest.name}';\nglobalThis.ddarExports = pkg;\n`,
+    require: `globalThis.ddarExports = require('${manifest.name}');\n`,
+  };
+  const problems = [];
+  const sizes = [];
+  const started = performance.now();
+  for (const [how, contents] of Object.entries(entries)) {
+    try {
+      const result = await build({
+        stdin: { contents, resolveDir: project, sourcefile: `browser-${how}.js` },
+        absWorkingDir: project,
+        bundle: true,
+        platform: 'browser',
+        format: how === 'import' ? 'esm' : 'iife',
+        write: false,
+        metafile: true,
+        logLevel: 'silent',
+      });
+      const expected = join('node_modules', manifest.name, browserTarget(installed, manifest, how));
+      if (result.metafile.inputs[expected] === undefined) {
+        problems.push(`browser bundle (${how}) did not take ${expected}`);
+      }
+      sizes.push(`${how} ${(result.outputFiles[0].contents.length / 1e6).toFixed(1)} MB`);
+    } catch (error) {
+      const messages = (error.errors ?? [error]).map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text ?? String(e)));
+      problems.push(`browser bundle (${how}, esbuild platform browser) failed:\n    ${messages.join('\n    ')}`);
+    }
+  }
+  return { problems, summary: `browser bundle ${sizes.join(', ')} in ${((performance.now() - started) / 1000).toFixed(1)} s` };
+}
+
 /** The CommonJS script as a module exporting one async function, so that node and Jest can both run it. */
 const requireModule = (code) => `module.exports = async function smoke() {\n${code}\n};\n`;
 
@@ -205,6 +255,8 @@ try {
       else lastLines.push(`${how}: ${result.output.trim().split('\n').pop()}`);
     }
     problems.push(...(await typesChecked));
+    const browserBundle = await browserBundleProblems(project, manifest);
+    problems.push(...browserBundle.problems);
 
     // A CommonJS directory of its own (the project is an ES module one), resolving the package from the project.
     const jestDir = join(project, 'jest');
@@ -214,7 +266,7 @@ try {
     jestProjects.set(jestDir, manifest.name);
 
     if (problems.length > 0) fail(manifest.name, problems.join('\n  '));
-    else console.log(`ok   ${manifest.name}: ${lastLines.join('; ')}; LICENSE, source maps, tsc nodenext + bundler`);
+    else console.log(`ok   ${manifest.name}: ${lastLines.join('; ')}; LICENSE, source maps, tsc nodenext + bundler, ${browserBundle.summary}`);
   }
 
   if (jestProjects.size > 0) {

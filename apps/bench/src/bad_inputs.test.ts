@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { idxFile } from './test-utils/idx_file.js';
 
 const repository = path.join(__dirname, '..', '..', '..');
 const cli = path.join(__dirname, '..', 'dist', 'cli.js');
@@ -365,6 +366,38 @@ const CLI_CASES: CliCase[] = [
     exit: 1,
     args: () => ['show', '--model', 'run/model', '--images', '100000'],
   },
+  {
+    input: '`train --epochs 2 --out run`, where `run` holds a baseline trained with the profile\'s values',
+    gets:
+      'run holds a finished run that is not the one asked for: the training configuration: epochs 1 (asked: 2). It was trained with ' +
+      "the profile's own values (no overrides), and this command asks for --epochs 2. Give the same overrides to reuse it",
+    exit: 1,
+    args: () => ['train', ...SMOKE, '--variant', 'baseline', '--epochs', '2', '--out', 'run'],
+  },
+  {
+    input: '`train --epochs 0`',
+    gets: "--epochs must be a whole number from 1 to 1000, but got '0' (less than 1)",
+    exit: 1,
+    args: () => ['train', ...SMOKE, '--variant', 'baseline', '--epochs', '0', '--out', 'run'],
+  },
+  {
+    input: '`reproduce --batch-size 1e9`',
+    gets: "--batch-size must be a whole number from 1 to 8192, but got '1e9' (more than 8192)",
+    exit: 1,
+    args: () => ['reproduce', '--profile', 'smoke', '--batch-size', '1e9'],
+  },
+  {
+    input: '`reproduce --learning-rate abc`',
+    gets: "--learning-rate must be a number above 0 and at most 1 (e.g. 1e-3), but got 'abc' (not a number)",
+    exit: 1,
+    args: () => ['reproduce', '--profile', 'smoke', '--learning-rate', 'abc'],
+  },
+  {
+    input: '`train --profile smoke --batch-size 512` (the profile trains on 256 images)',
+    gets: "--batch-size 512 is larger than the training set (256 images, the smoke profile's train limit); give a batch size of at most 256",
+    exit: 1,
+    args: () => ['train', ...SMOKE, '--variant', 'baseline', '--batch-size', '512', '--out', 'big-batch'],
+  },
 ];
 
 const LIBRARY_CASES: LibraryCase[] = [
@@ -471,14 +504,7 @@ describe('bad inputs (docs/reliability.md)', () => {
         await fs.writeFile(json, JSON.stringify(model));
       },
       async idx(name, dims, data) {
-        const bytes = new Uint8Array(4 + 4 * dims.length + data.length * (data instanceof Uint8Array ? 1 : 4));
-        const view = new DataView(bytes.buffer);
-        bytes[2] = data instanceof Uint8Array ? 0x08 : 0x0c;
-        bytes[3] = dims.length;
-        dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
-        const at = 4 + 4 * dims.length;
-        if (data instanceof Uint8Array) bytes.set(data, at);
-        else data.forEach((v, i) => view.setInt32(at + 4 * i, v));
+        const bytes = idxFile(dims, data);
         await fs.writeFile(path.join(root, name), bytes);
         return name;
       },

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import { attackCommand, evaluateCommand, parseDataset, parsePositiveInteger, parseWorkers, showCommand, trainCommand } from './commands.js';
+import { attackCommand, evaluateCommand, parsePositiveInteger, parseWorkers, showCommand, trainCommand } from './commands.js';
+import { applyOverrides, MAX_LEARNING_RATE, OVERRIDE_MAXIMA, parseOverrides, type OverrideOptionTexts } from './overrides.js';
 import { PROFILES, profileNamed } from './profiles.js';
 import { reproduce } from './reproduce.js';
 import { addQueueOptions, addWorkerCommand, reproduceOnQueueCommand, wantsQueue } from './queue/cli.js';
@@ -29,7 +30,15 @@ const profileOption = () =>
     .choices(Object.keys(PROFILES))
     .default('quick');
 
-program
+/** The options that override one training's budget; `reproduce` adds the test limit, the seeds and the datasets. */
+const trainingOverrideOptions = (command: Command) =>
+  command
+    .option('--epochs <n>', `training epochs (1 to ${OVERRIDE_MAXIMA.epochs}); default: the profile's`)
+    .option('--batch-size <n>', `training batch size (1 to ${OVERRIDE_MAXIMA.batchSize}, at most the training images); default: the profile's`)
+    .option('--learning-rate <x>', `Adam's learning rate (above 0, at most ${MAX_LEARNING_RATE}); default: the profile's`)
+    .option('--train-limit <n>', `train on the first n training images (1 to ${OVERRIDE_MAXIMA.trainLimit}); default: the profile's`);
+
+const reproduceCommand = program
   .command('reproduce')
   .description(
     'train the profile\'s variants (baseline, AE-reg, DDAR and its displacement-field ablation, PGD-AT, DDAR+PGD-AT, FGSM-AT, DDAR+FGSM-AT, a baseline ' +
@@ -38,40 +47,41 @@ program
   )
   .addOption(profileOption())
   .option('--datasets <list>', 'comma-separated datasets (mnist, fashion-mnist, cifar10); default: the profile\'s')
-  .option('--seeds <n>', 'number of seeds; default: the profile\'s')
+  .option('--seeds <n>', `number of seeds (1 to ${OVERRIDE_MAXIMA.seeds}); default: the profile's`);
+trainingOverrideOptions(reproduceCommand)
+  .option('--test-limit <n>', `evaluate on the first n test images (1 to ${OVERRIDE_MAXIMA.testLimit}); default: the profile's`)
   .option('--out <dir>', 'output directory (default: results/<profile>-<date>-<time>)')
-  .option('--resume', 'continue a run in --out: skip finished models, continue half-trained ones from their checkpoints', false)
+  .option('--resume', 'continue a run in --out, with the same overrides: skip finished models, continue half-trained ones from their checkpoints', false)
   .addOption(workersOption());
-addQueueOptions(program.commands[program.commands.length - 1])
-  .action(async (options: { profile: string; datasets?: string; seeds?: string; out?: string; resume: boolean; workers?: string; queue?: string; artifacts?: string }) => {
-    const base = profileNamed(options.profile);
-    const profile = {
-      ...base,
-      datasets: options.datasets !== undefined ? options.datasets.split(',').map((d) => parseDataset(d.trim())) : base.datasets,
-      seeds: options.seeds !== undefined ? parsePositiveInteger('--seeds', options.seeds) : base.seeds,
-    };
+addQueueOptions(reproduceCommand)
+  .action(async (options: OverrideOptionTexts & { profile: string; out?: string; resume: boolean; workers?: string; queue?: string; artifacts?: string }) => {
+    const { profile, overrides } = applyOverrides(profileNamed(options.profile), parseOverrides(options));
     // A distributed run: docs/distributed.md.
-    if (wantsQueue(options)) return reproduceOnQueueCommand(profile, options, `ddar-bench ${process.argv.slice(2).join(' ')}`);
+    if (wantsQueue(options)) return reproduceOnQueueCommand(profile, overrides, options, `ddar-bench ${process.argv.slice(2).join(' ')}`);
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     const out = options.out ?? path.join('results', `${profile.name}-${stamp}`);
     const workers = options.workers !== undefined ? parseWorkers(options.workers) : undefined;
-    await reproduce({ profile, out, resume: options.resume, workers, command: `ddar-bench ${process.argv.slice(2).join(' ')}` });
+    await reproduce({ profile, overrides, out, resume: options.resume, workers, command: `ddar-bench ${process.argv.slice(2).join(' ')}` });
   });
 
-program
+const trainCommandLine = program
   .command('train')
   .description('train one model variant with a profile\'s budget; resumes from its checkpoint when --out holds one')
   .addOption(profileOption())
   .requiredOption('--dataset <name>', 'mnist, fashion-mnist or cifar10')
   .requiredOption('--variant <name>', VARIANTS.join(', '))
-  .option('--seed <n>', 'seed', '1')
+  .option('--seed <n>', 'seed', '1');
+trainingOverrideOptions(trainCommandLine)
   .requiredOption('--out <dir>', 'directory for checkpoint/, model/ and training.json')
   .addOption(workersOption())
-  .action(async (options: { profile: string; dataset: string; variant: string; seed: string; out: string; workers?: string }) => {
+  .action(async (options: { profile: string; dataset: string; variant: string; seed: string; out: string; workers?: string } & TrainingOverrideTexts) => {
     const profile = profileNamed(options.profile);
+    const overrides = parseOverrides({ epochs: options.epochs, batchSize: options.batchSize, learningRate: options.learningRate, trainLimit: options.trainLimit });
     const workers = options.workers !== undefined ? parseWorkers(options.workers) : undefined;
-    await trainCommand(profile, { ...options, seed: parsePositiveInteger('--seed', options.seed), workers });
+    await trainCommand(profile, { ...options, seed: parsePositiveInteger('--seed', options.seed), workers, overrides });
   });
+
+type TrainingOverrideTexts = Pick<OverrideOptionTexts, 'epochs' | 'batchSize' | 'learningRate' | 'trainLimit'>;
 
 const testDataOptions = (command: Command) =>
   command

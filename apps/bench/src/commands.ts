@@ -14,7 +14,9 @@ import { attackable } from './evaluate_model.js';
 import { writeFileAtomic } from './files.js';
 import { withOutputDirectory } from './output_lock.js';
 import { reconstructionGrid } from './grids_for_model.js';
+import { StatusLine } from './status_line.js';
 import { VARIANTS, type Variant } from './results.js';
+import { applyOverrides, checkBatchFitsLimit, checkTrainingSet, describeOverrides, type ProfileOverrides, type RecordedOverrides } from './overrides.js';
 import { trainVariant } from './train_variant.js';
 import { defaultWorkers } from './environment.js';
 
@@ -101,27 +103,33 @@ function datasetFor(model: ClassifierModel, named: string | undefined): DatasetN
 }
 
 export async function trainCommand(
-  profile: Profile,
-  options: { dataset: string; variant: string; seed: number; out: string; workers?: number },
+  base: Profile,
+  options: { dataset: string; variant: string; seed: number; out: string; workers?: number; overrides?: ProfileOverrides },
 ): Promise<void> {
   const dataset = parseDataset(options.dataset);
   const variant = parseVariant(options.variant);
-  await withOutputDirectory(options.out, (line) => console.error(line), () => trainLocked(profile, options, dataset, variant));
+  const { profile, overrides } = applyOverrides(base, options.overrides ?? {});
+  checkBatchFitsLimit(profile, overrides);
+  await withOutputDirectory(options.out, (line) => console.error(line), () => trainLocked(profile, overrides, options, dataset, variant));
 }
 
 async function trainLocked(
   profile: Profile,
+  overrides: RecordedOverrides,
   options: { seed: number; out: string; workers?: number },
   dataset: DatasetName,
   variant: Variant,
 ): Promise<void> {
+  const log = (line: string) => console.error(line);
+  if (describeOverrides(overrides) !== '') log(`overriding the ${profile.name} profile: ${describeOverrides(overrides)}`);
   const backend = await initBackend();
   const workers = options.workers ?? defaultWorkers(profile.batchSize, backend.name);
   const trainSet = await loadDataset(dataset, 'train', profile.trainLimit);
   try {
-    const trained = await trainVariant(profile, dataset, variant, options.seed, trainSet, options.out, (l) => console.error(l), workers);
+    checkTrainingSet(profile, overrides, trainSet, log);
+    const trained = await trainVariant(profile, dataset, variant, options.seed, trainSet, options.out, { log, workers, overrides });
     const last = trained.history.epochs[trained.history.epochs.length - 1];
-    console.log(JSON.stringify({ model: path.join(options.out, 'model'), seconds: trained.seconds, lastEpoch: last }, null, 2));
+    console.log(JSON.stringify({ model: path.join(options.out, 'model'), seconds: trained.seconds, lastEpoch: last, overrides }, null, 2));
     trained.model.dispose();
   } finally {
     trainSet.dispose();
@@ -182,12 +190,14 @@ export async function attackCommand(options: {
   await initBackend();
   const model = await loadModelDir(options.model);
   const test = await testSetFor(model, options);
+  const status = new StatusLine(process.stderr);
   try {
     const report = await robustAccuracy(attackable(model), { images: test.images, labels: test.labels }, [make(options.seed)], epsilons, {
       batchSize: 100,
-      onProgress: (p) => process.stderr.write(`\r${p.examplesDone}/${p.examplesTotal ?? '?'} images`),
+      onProgress: (p) =>
+        status.update(`${p.examplesDone}/${p.examplesTotal ?? '?'} images`, p.examplesTotal !== undefined ? p.examplesDone / p.examplesTotal : undefined),
     });
-    process.stderr.write('\n');
+    status.end();
     console.log(JSON.stringify({ model: options.model, data: test.name, ...report }, null, 2));
   } finally {
     test.dispose();

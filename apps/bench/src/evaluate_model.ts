@@ -17,7 +17,12 @@ export interface EvaluationContext {
   /** Adversarials for the transfer attack are crafted (with PGD) on this model. */
   transferSource?: { name: string; model: ClassifierModel };
   log: (line: string) => void;
+  /** Called as each stage of the evaluation begins, for run-level progress. */
+  stage?: (stage: EvaluationStage) => void;
 }
+
+/** The stages of {@link evaluateModel}, in order (the disentanglement report only for models with codes). */
+export type EvaluationStage = 'attacks' | 'geometric transforms' | 'gradient-masking checks' | 'disentanglement';
 
 export interface Evaluation {
   clean: { accuracy: number; count: number };
@@ -152,6 +157,7 @@ export async function evaluateOwn(model: ClassifierModel, test: Dataset, context
   const target = attackable(model);
 
   const attacks: AttackResult[] = [];
+  context.stage?.('attacks');
   for (const spec of ownAttacksOf(context)) {
     const { rows, perImage: correct } = await runAttack(target, test, spec, log);
     attacks.push(...rows);
@@ -175,6 +181,7 @@ export async function evaluateOwn(model: ClassifierModel, test: Dataset, context
       ? [{ transform: 'affnist40', parameter: 0, make: () => affnist40(test, { seed: 2019, outputSize: height }) }]
       : []),
   ];
+  context.stage?.('geometric transforms');
   for (const { transform, parameter, make } of variants) {
     const transformed = make();
     try {
@@ -195,6 +202,7 @@ export async function evaluateOwn(model: ClassifierModel, test: Dataset, context
 export async function evaluateWithSource(model: ClassifierModel, test: Dataset, context: EvaluationContext): Promise<SourcedEvaluation> {
   const target = attackable(model);
   const transfer = transferAttackOf(context);
+  if (transfer !== undefined) context.stage?.('attacks');
   const { rows, perImage } = transfer === undefined ? { rows: [], perImage: {} } : await runAttack(target, test, transfer, context.log);
   const sanity = await sanityChecks(target, test, context);
   return { attacks: rows, perImage, sanity };
@@ -208,6 +216,7 @@ export async function evaluateWithSource(model: ClassifierModel, test: Dataset, 
 async function sanityChecks(target: Model, test: Dataset, context: EvaluationContext): Promise<SanityCheck[]> {
   const { profile } = context;
   if (profile.attacks.sanity === undefined) return [];
+  context.stage?.('gradient-masking checks');
   const count = Math.min(profile.attacks.sanity.images, test.size);
   const images = tf.slice(test.images, 0, count) as tf.Tensor4D;
   const labels = tf.slice(test.labels, 0, count) as tf.Tensor1D;
@@ -245,6 +254,7 @@ async function measureDisentanglement(model: ClassifierModel, test: Dataset, con
     context.log(`  disentanglement: skipped, it needs at least 2 test images and has ${count}`);
     return undefined;
   }
+  context.stage?.('disentanglement');
   const images = tf.slice(test.images, 0, count) as tf.Tensor4D;
   const labels = tf.slice(test.labels, 0, count) as tf.Tensor1D;
   let report: DisentanglementReport;

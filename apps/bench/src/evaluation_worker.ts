@@ -23,6 +23,7 @@ async function evaluate(port: NonNullable<typeof parentPort>, task: EvaluationTa
       seed: task.seed,
       transferSource: source === undefined ? undefined : { name: task.transferSource!.name, model: source },
       log: (line) => post({ type: 'log', line }),
+      stage: (stage) => post({ type: 'stage', stage }),
     });
     testSet.dispose();
     post({ type: 'done', evaluation });

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { Evaluation } from './evaluate_model.js';
+import type { Evaluation, EvaluationStage } from './evaluate_model.js';
 import type { DatasetName, Profile } from './profiles.js';
 
 /** What an evaluation worker needs: the model and the transfer source as saved on disk, and how to evaluate them. */
@@ -12,13 +12,17 @@ export interface EvaluationTask {
   transferSource?: { name: string; modelDirectory: string };
 }
 
-export type EvaluationWorkerMessage = { type: 'log'; line: string } | { type: 'done'; evaluation: Evaluation } | { type: 'error'; message: string };
+export type EvaluationWorkerMessage =
+  | { type: 'log'; line: string }
+  | { type: 'stage'; stage: EvaluationStage }
+  | { type: 'done'; evaluation: Evaluation }
+  | { type: 'error'; message: string };
 
 /**
  * Evaluates a saved model in a worker thread, so that another model can be evaluated on the main thread meanwhile.
- * The worker loads the model and the test set itself; its log lines go to `log`.
+ * The worker loads the model and the test set itself; its log lines go to `log`, the stages it begins to `stage`.
  */
-export function evaluateInWorker(task: EvaluationTask, log: (line: string) => void): Promise<Evaluation> {
+export function evaluateInWorker(task: EvaluationTask, log: (line: string) => void, stage?: (stage: EvaluationStage) => void): Promise<Evaluation> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./evaluation_worker.js', import.meta.url), { workerData: task });
     let settled = false;
@@ -30,6 +34,7 @@ export function evaluateInWorker(task: EvaluationTask, log: (line: string) => vo
     };
     worker.on('message', (message: EvaluationWorkerMessage) => {
       if (message.type === 'log') log(message.line);
+      else if (message.type === 'stage') stage?.(message.stage);
       else if (message.type === 'done') finish(() => resolve(message.evaluation));
       else finish(() => reject(new Error(`evaluation of ${task.modelDirectory} failed in a worker thread: ${message.message}`)));
     });

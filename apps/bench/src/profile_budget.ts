@@ -6,6 +6,9 @@ import type { Variant } from './results.js';
 export interface MeasuredRates {
   /** Where and how they were measured: CPU, load, backend, width, batch. */
   source: string;
+  /** The batch size and backbone width the rates hold for: images per second change with both. */
+  batchSize: number;
+  width: number;
   /** Training images per second of each variant, at the profile's width and batch, data-parallel as `reproduce` trains. */
   trainImagesPerSecond: Partial<Record<Variant, number>>;
   /** Milliseconds per image of one forward and backward pass of the inference path, on one thread (PGD's step). */
@@ -19,6 +22,8 @@ export interface MeasuredRates {
 export interface BudgetOptions {
   /** Training images per dataset when the profile takes all of them. */
   trainSize: Record<DatasetName, number>;
+  /** Test images per dataset, which cap the profile's test limit (a --test-limit above them evaluates them all). */
+  testSize?: Partial<Record<DatasetName, number>>;
   /** Evaluations run side by side (reproduce evaluates on one thread per worker). Default 2. */
   lanes?: number;
   /**
@@ -42,6 +47,14 @@ export interface BudgetEstimate {
  * stops early on fooled images is counted as if it did not), so the estimate is an upper bound up to the rates' noise.
  */
 export function estimateProfile(profile: Profile, rates: MeasuredRates, options: BudgetOptions): BudgetEstimate {
+  // A profile whose batch size was overridden (--batch-size) trains at rates nobody measured: an estimate from these
+  // would look exact and be wrong. Epochs, limits, seeds and datasets only scale the counts, which are summed below.
+  if (profile.batchSize !== rates.batchSize || profile.width !== rates.width) {
+    throw new Error(
+      `estimateProfile: the rates were measured at batch ${rates.batchSize} and width ${rates.width}, but the profile trains at batch ` +
+        `${profile.batchSize} and width ${profile.width}; measure them for it (scripts/measure_rates.mjs --batch=${profile.batchSize} --width=${profile.width})`,
+    );
+  }
   const lanes = options.lanes ?? 2;
   const survivors = options.autoAttackSurvivors ?? 0.5;
   const cells = profile.seeds;
@@ -56,7 +69,8 @@ export function estimateProfile(profile: Profile, rates: MeasuredRates, options:
       trainingSeconds += (cells * profile.epochs * images) / rate;
     }
     const family = dataset === 'cifar10' ? 'color' : 'grayscale';
-    const perModel = modelEvaluationSeconds(profile, rates, family, survivors);
+    const testImages = Math.min(profile.testLimit, options.testSize?.[dataset] ?? Infinity);
+    const perModel = modelEvaluationSeconds(profile, rates, family, survivors, testImages);
     evaluationSecondsPerModel = Math.max(evaluationSecondsPerModel, perModel);
     const withCodes = profile.variants.filter(hasCodes).length;
     const perSeed = profile.variants.length * perModel + withCodes * rates.disentanglementSeconds;
@@ -65,9 +79,9 @@ export function estimateProfile(profile: Profile, rates: MeasuredRates, options:
   return { trainingSeconds, evaluationSeconds, totalSeconds: trainingSeconds + evaluationSeconds, evaluationSecondsPerModel };
 }
 
-/** One model's attacks, transforms and sanity checks, in seconds on one thread. */
-function modelEvaluationSeconds(profile: Profile, rates: MeasuredRates, family: 'grayscale' | 'color', survivors: number): number {
-  const { attacks, geometric, testLimit } = profile;
+/** One model's attacks, transforms and sanity checks on `testLimit` test images, in seconds on one thread. */
+function modelEvaluationSeconds(profile: Profile, rates: MeasuredRates, family: 'grayscale' | 'color', survivors: number, testLimit: number): number {
+  const { attacks, geometric } = profile;
   const radii = attacks.epsilons[family].length;
   const forwardInGradientPasses = rates.forwardPassMs / rates.gradientPassMs;
   let passes = radii * (1 + attacks.pgd.steps * attacks.pgd.restarts);

@@ -232,6 +232,8 @@ export const PROFILES: Record<string, Profile> = {
  */
 export const STANDARD_RATES: MeasuredRates = {
   source: '2 x AMD EPYC (family 25, model 17), load 1.8, wasm, 2 training threads, width 0.25, batch 64; 2026-12-02',
+  batchSize: 64,
+  width: 0.25,
   trainImagesPerSecond: {
     baseline: 3260, 'ae-reg': 1430, ddar: 1093, 'fgsm-at': 1822, 'ddar+fgsm-at': 882, 'baseline+aug': 2016, 'ddar+consistency': 592,
   },

@@ -199,3 +199,21 @@ describe('renderReport: geometric consistency', () => {
     expect(one).toContain('ddar+consistency saw small random rotations');
   });
 });
+
+describe('renderReport: overrides', () => {
+  it("says which profile values the command line overrode, from what to what, and how to give them again", () => {
+    const overridden: Results = {
+      ...results,
+      overrides: { epochs: { profile: 2, value: 1 }, trainLimit: { profile: null, value: 5000 }, datasets: { profile: ['mnist', 'cifar10'], value: ['mnist'] } },
+    };
+    expect(renderReport(overridden)).toContain(
+      '- overridden profile values: datasets mnist,cifar10 → mnist, epochs 2 → 1, training images all → 5000 ' +
+        "(`--datasets mnist --epochs 1 --train-limit 5000`); the rest as the profile defines them\n",
+    );
+  });
+
+  it('has no such line without overrides, or in results written before they were recorded', () => {
+    expect(renderReport({ ...results, overrides: {} })).not.toContain('overridden');
+    expect(renderReport(results)).not.toContain('overridden');
+  });
+});

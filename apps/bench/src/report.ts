@@ -1,5 +1,6 @@
 import type { DisentanglementReport } from '@ddar/disentangle';
 import { decodeCorrectness } from './correctness.js';
+import { describeOverrides, overridesAsOptions } from './overrides.js';
 import { distributedRunLines } from './queue/report_lines.js';
 import { comparePaired, decideFamily, type PairedComparison, type Verdict } from './paired_statistics.js';
 import {
@@ -274,6 +275,9 @@ export function renderReport(results: Results, artifacts?: ReportArtifacts): str
     `# DDAR reproduction — profile \`${results.profile}\``,
     '',
     `- command: \`${results.command}\``,
+    ...(describeOverrides(results.overrides) !== ''
+      ? [`- overridden profile values: ${describeOverrides(results.overrides)} (\`${overridesAsOptions(results.overrides)}\`); the rest as the profile defines them`]
+      : []),
     `- backend: ${results.backend}${results.trainingThreads !== undefined ? `, training on ${results.trainingThreads} thread${results.trainingThreads > 1 ? 's' : ''}` : ''}; machine: ${results.machine.cpus} × ${results.machine.cpuModel}, ` +
       `${results.machine.memoryGiB} GiB, ${results.machine.platform}, Node ${results.machine.node}`,
     `- started ${results.startedAt}${results.wallSeconds !== undefined ? `, wall time ${(results.wallSeconds / 60).toFixed(1)} min` : ''}`,

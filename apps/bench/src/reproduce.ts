@@ -6,20 +6,25 @@ import type { Dataset } from '@ddar/datasets';
 import type { ClassifierModel } from '@ddar/disentangle';
 import { family, loadDataset } from './data.js';
 import { defaultWorkers, machine, versions } from './environment.js';
-import { evaluateModel } from './evaluate_model.js';
+import { evaluateModel, type EvaluationStage } from './evaluate_model.js';
 import { exists, readJsonIfExists, writeFileAtomic } from './files.js';
 import { LOCK_FILE, withOutputDirectory } from './output_lock.js';
 import { classTemplateGrid, reconstructionGrid } from './grids_for_model.js';
 import { renderPlots } from './plots.js';
 import type { DatasetName, Profile } from './profiles.js';
+import { checkBatchFitsLimit, checkTrainingSet, describeOverrides, overridesAsOptions, sameOverrides, type RecordedOverrides } from './overrides.js';
 import { renderReport } from './report.js';
 import type { Results, RunResult, Variant } from './results.js';
 import { trainVariant } from './train_variant.js';
 import { evaluateInWorker, runInLanes } from './parallel_evaluation.js';
+import { RunProgress } from './run_progress.js';
 import { RUN_FILE } from './queue/run.js';
 
 export interface ReproduceOptions {
+  /** The profile with the command line's overrides in place. */
   profile: Profile;
+  /** What the command line overrode (see `applyOverrides`); recorded in results.json and the report. Default none. */
+  overrides?: RecordedOverrides;
   out: string;
   resume: boolean;
   command: string;
@@ -44,11 +49,35 @@ export function transferSourceFor(variant: Variant, variants: Variant[]): Varian
  */
 export async function reproduce(options: ReproduceOptions): Promise<Results> {
   const log = options.log ?? ((line: string) => console.error(line));
+  checkBatchFitsLimit(options.profile, options.overrides ?? {});
   return withOutputDirectory(options.out, log, () => reproduceLocked(options, log));
+}
+
+/**
+ * Refuses to resume into `out` a run that is not the one it holds: another profile, the same profile with other
+ * overrides, or a profile whose definition changed since. Either would mix two runs in one report.
+ */
+export function assertResumable(out: string, previous: Pick<Results, 'profile' | 'config' | 'overrides'>, profile: Profile, overrides: RecordedOverrides): void {
+  if (previous.profile === profile.name && JSON.stringify(previous.config) === JSON.stringify(profile)) return;
+  // Results written before overrides were recorded kept only the profile as run; they are compared by it alone.
+  if (previous.profile === profile.name && !sameOverrides(previous.overrides ?? {}, overrides)) {
+    const had = overridesAsOptions(previous.overrides);
+    const asked = overridesAsOptions(overrides);
+    throw new Error(
+      `${out} holds a run of the '${profile.name}' profile ${had !== '' ? `with ${had}` : "with the profile's own values (no overrides)"}, ` +
+        `but this --resume ${asked !== '' ? `gives ${asked}` : 'gives no overrides'}; --resume continues a run only with the overrides it ` +
+        `was started with, and would otherwise mix two runs in one report. Resume with ${had !== '' ? had : 'no overrides'}, or choose another --out`,
+    );
+  }
+  throw new Error(
+    `${out} holds a run of the '${previous.profile}' profile${previous.profile === profile.name ? ' as it was then' : ''}; --resume continues ` +
+      `only that same profile, unchanged, and would otherwise mix two runs in one report. Choose another --out for '${profile.name}'`,
+  );
 }
 
 async function reproduceLocked(options: ReproduceOptions, log: (line: string) => void): Promise<Results> {
   const { profile, out } = options;
+  const overrides = options.overrides ?? {};
   if (await exists(path.join(out, RUN_FILE))) {
     throw new Error(`${out} holds a distributed run (${RUN_FILE}), which its workers write to; continue it with the same reproduce --queue command`);
   }
@@ -56,17 +85,15 @@ async function reproduceLocked(options: ReproduceOptions, log: (line: string) =>
     throw new Error(`output directory ${out} is not empty; pass --resume to continue that run, or choose another --out`);
   }
   const started = performance.now();
+  const previous = options.resume ? await readJsonIfExists<Results>(path.join(out, 'results.json')) : undefined;
+  if (previous !== undefined) assertResumable(out, previous, profile, overrides);
+  if (describeOverrides(overrides) !== '') log(`overriding the ${profile.name} profile: ${describeOverrides(overrides)}`);
   const backend = await initBackend({ log });
   const workers = options.workers ?? defaultWorkers(profile.batchSize, backend.name);
-  const previous = options.resume ? await readJsonIfExists<Results>(path.join(out, 'results.json')) : undefined;
-  if (previous !== undefined && (previous.profile !== profile.name || JSON.stringify(previous.config) !== JSON.stringify(profile))) {
-    throw new Error(
-      `${out} holds a run of the '${previous.profile}' profile${previous.profile === profile.name ? ' as it was then' : ''}; --resume continues ` +
-        `only that same profile, unchanged, and would otherwise mix two runs in one report. Choose another --out for '${profile.name}'`,
-    );
-  }
+  const progress = new RunProgress(profile, { lanes: workers + 1 });
   const results: Results = {
     profile: profile.name,
+    overrides,
     command: options.command,
     backend: backend.name,
     trainingThreads: workers + 1,
@@ -77,15 +104,23 @@ async function reproduceLocked(options: ReproduceOptions, log: (line: string) =>
     runs: [],
   };
   const previousSeconds = previous?.wallSeconds ?? 0;
+  // Written before any work, so that a run killed in its first seed is already on record: --resume then checks it
+  // against the profile and overrides asked for, instead of reusing its models and evaluations in another run.
+  if (previous === undefined) await writeFileAtomic(path.join(out, 'results.json'), JSON.stringify(results, null, 2));
 
   for (const dataset of profile.datasets) {
-    log(`[${dataset}] loading data`);
+    log(progress.runLine(`loading ${dataset}`));
     const trainSet = await loadDataset(dataset, 'train', profile.trainLimit);
     const testSet = await loadDataset(dataset, 'test', profile.testLimit);
     try {
+      checkTrainingSet(profile, overrides, trainSet, log);
+      if (overrides.testLimit !== undefined && profile.testLimit > testSet.size) {
+        log(`--test-limit ${profile.testLimit}: ${testSet.name} has ${testSet.size} test images; evaluating on all of them`);
+      }
       for (let seed = 1; seed <= profile.seeds; seed++) {
-        await runSeed(profile, dataset, seed, trainSet, testSet, out, results, log, workers);
+        await runSeed({ profile, overrides, dataset, seed, trainSet, testSet, out, results, log, workers, progress });
         results.wallSeconds = previousSeconds + (performance.now() - started) / 1000;
+        log(progress.runLine('writing results.json, report.md and plots'));
         await writeArtifacts(results, out);
       }
     } finally {
@@ -100,26 +135,38 @@ async function reproduceLocked(options: ReproduceOptions, log: (line: string) =>
   return results;
 }
 
-async function runSeed(
-  profile: Profile,
-  dataset: DatasetName,
-  seed: number,
-  trainSet: Dataset,
-  testSet: Dataset,
-  out: string,
-  results: Results,
-  log: (line: string) => void,
-  workers: number,
-): Promise<void> {
+interface SeedTask {
+  profile: Profile;
+  overrides: RecordedOverrides;
+  dataset: DatasetName;
+  seed: number;
+  trainSet: Dataset;
+  testSet: Dataset;
+  out: string;
+  results: Results;
+  log: (line: string) => void;
+  workers: number;
+  progress: RunProgress;
+}
+
+async function runSeed(task: SeedTask): Promise<void> {
+  const { profile, overrides, dataset, seed, trainSet, testSet, out, results, log, workers, progress } = task;
   const seedDir = path.join(out, 'runs', dataset, `seed-${seed}`);
   const models = new Map<Variant, ClassifierModel>();
   const trainSummaries = new Map<Variant, RunResult['train']>();
   try {
     for (const variant of profile.variants) {
+      const model = { dataset, seed, variant };
       const evaluationFile = path.join(seedDir, variant, 'evaluation.json');
-      if (await exists(evaluationFile)) continue;
-      log(`[${dataset} seed ${seed}] training ${variant}`);
-      const trained = await trainVariant(profile, dataset, variant, seed, trainSet, path.join(seedDir, variant), log, workers);
+      if (await exists(evaluationFile)) {
+        progress.skip(model);
+        continue;
+      }
+      progress.start(model, 'training');
+      log(progress.line(model, 'training'));
+      const trained = await trainVariant(profile, dataset, variant, seed, trainSet, path.join(seedDir, variant), { log, workers, overrides });
+      // The recorded time of the whole training, which a resumed or reused model took in earlier sessions.
+      progress.finish(model, 'training', trained.seconds);
       models.set(variant, trained.model);
       const last = trained.history.epochs[trained.history.epochs.length - 1];
       trainSummaries.set(variant, { seconds: trained.seconds, epochs: trained.history.epochs.length, finalLoss: last?.losses.total, history: trained.history.epochs });
@@ -128,7 +175,7 @@ async function runSeed(
     for (const variant of profile.variants) {
       const source = transferSourceFor(variant, profile.variants);
       if (source !== undefined && !models.has(source) && models.has(variant)) {
-        const trained = await trainVariant(profile, dataset, source, seed, trainSet, path.join(seedDir, source), log, workers);
+        const trained = await trainVariant(profile, dataset, source, seed, trainSet, path.join(seedDir, source), { log, workers, overrides });
         models.set(source, trained.model);
       }
     }
@@ -141,8 +188,11 @@ async function runSeed(
     const lanes = Math.min(workers + 1, pending.length);
     if (lanes > 1) log(`[${dataset} seed ${seed}] evaluating ${pending.join(', ')} on ${lanes} threads`);
     await runInLanes(pending, lanes, async (variant, lane) => {
+      const model = { dataset, seed, variant };
       const evaluationLog = lanes > 1 ? (line: string) => log(`  ${variant}: ${line.trim()}`) : log;
-      if (lanes === 1) log(`[${dataset} seed ${seed}] evaluating ${variant}`);
+      const stage = (name: EvaluationStage) => log(progress.line(model, name));
+      progress.start(model, 'evaluation');
+      log(progress.line(model, 'evaluating'));
       const sourceName = transferSourceFor(variant, profile.variants);
       const evaluation =
         lane === 0
@@ -152,6 +202,7 @@ async function runSeed(
               seed,
               transferSource: sourceName !== undefined ? { name: sourceName, model: models.get(sourceName)! } : undefined,
               log: evaluationLog,
+              stage,
             })
           : await evaluateInWorker(
               {
@@ -163,11 +214,13 @@ async function runSeed(
                 transferSource: sourceName !== undefined ? { name: sourceName, modelDirectory: path.join(seedDir, sourceName, 'model') } : undefined,
               },
               evaluationLog,
+              stage,
             );
       const run: RunResult = { dataset, seed, variant, train: trainSummaries.get(variant)!, ...evaluation };
       // The grids go first: evaluation.json marks the variant finished, and a resumed run skips it entirely.
       if (seed === 1) await writeGrids(models.get(variant)!, testSet, profile.gridImages, path.join(out, 'grids', `${dataset}-${variant}`));
       await writeFileAtomic(path.join(seedDir, variant, 'evaluation.json'), JSON.stringify(run, null, 2));
+      progress.finish(model, 'evaluation');
       runs.set(variant, run);
     });
     for (const variant of profile.variants) results.runs.push(runs.get(variant)!);

@@ -1,5 +1,6 @@
 /** The data every view (report.md, plots) is made from; `results.json` holds exactly this. */
 import type { DisentanglementReport } from '@ddar/disentangle';
+import type { RecordedOverrides } from './overrides.js';
 
 /** Every model the bench trains, in the order of the report's tables. */
 export const VARIANTS = [
@@ -98,6 +99,11 @@ export interface RunFailure {
 
 export interface Results {
   profile: string;
+  /**
+   * The profile values the command line overrode, each as `{ profile, value }` (`config` holds the values used); `{}`
+   * for none, absent in results written before overrides were recorded.
+   */
+  overrides?: RecordedOverrides;
   command: string;
   backend: string;
   /** Threads sharing each training step (data-parallel training); absent in results written before it existed. */

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@ddar/backend';
 import { createDataset } from '@ddar/datasets';
 import { DISPLACEMENT_DDAR_LOSS_WEIGHTS } from '@ddar/disentangle';
+import { applyOverrides, type ProfileOverrides } from './overrides.js';
 import { PROFILES } from './profiles.js';
 import { VARIANTS } from './results.js';
 import { trainingConfig, trainVariant } from './train_variant.js';
@@ -84,24 +85,57 @@ describe('trainVariant reuses a finished run only when it is the run asked for',
     const trainSet = createDataset('tiny', images, labels, Array.from({ length: 10 }, (_, c) => String(c)));
     const run = path.join(dir, 'run');
     const quiet = () => undefined;
-    const first = await trainVariant(profile, 'mnist', 'baseline', 1, trainSet, run, quiet);
+    const first = await trainVariant(profile, 'mnist', 'baseline', 1, trainSet, run, { log: quiet });
     expect(first.reused).toBe(false);
     first.model.dispose();
 
-    const again = await trainVariant(profile, 'mnist', 'baseline', 1, trainSet, run, quiet);
+    const again = await trainVariant(profile, 'mnist', 'baseline', 1, trainSet, run, { log: quiet });
     expect(again.reused).toBe(true);
     again.model.dispose();
 
-    await expect(trainVariant(profile, 'mnist', 'ddar', 1, trainSet, run, quiet)).rejects.toThrow(
+    await expect(trainVariant(profile, 'mnist', 'ddar', 1, trainSet, run, { log: quiet })).rejects.toThrow(
       `${run} holds a finished run that is not the one asked for: variant "baseline" (asked: "ddar")`,
     );
-    await expect(trainVariant(profile, 'mnist', 'baseline', 7, trainSet, run, quiet)).rejects.toThrow('seed 1 (asked: 7)');
-    await expect(trainVariant({ ...profile, learningRate: 0.01 }, 'mnist', 'baseline', 1, trainSet, run, quiet)).rejects.toThrow(
+    await expect(trainVariant(profile, 'mnist', 'baseline', 7, trainSet, run, { log: quiet })).rejects.toThrow('seed 1 (asked: 7)');
+    await expect(trainVariant({ ...profile, learningRate: 0.01 }, 'mnist', 'baseline', 1, trainSet, run, { log: quiet })).rejects.toThrow(
       'the training configuration',
     );
     const smaller = createDataset('tiny', tf.slice(images, 0, 16), tf.slice(labels, 0, 16), trainSet.classNames);
-    await expect(trainVariant(profile, 'mnist', 'baseline', 1, smaller, run, quiet)).rejects.toThrow('data "tiny (32 images)" (asked: "tiny (16 images)")');
+    await expect(trainVariant(profile, 'mnist', 'baseline', 1, smaller, run, { log: quiet })).rejects.toThrow('data "tiny (32 images)" (asked: "tiny (16 images)")');
     smaller.dispose();
+    trainSet.dispose();
+  });
+
+  it('records the overrides it was trained with, reuses it with the same ones, and says which differ otherwise', async () => {
+    const images = tf.randomUniform([32, 28, 28, 1], 0, 1, 'float32', 4) as tf.Tensor4D;
+    const labels = tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 10), 'int32');
+    const trainSet = createDataset('tiny', images, labels, Array.from({ length: 10 }, (_, c) => String(c)));
+    const run = path.join(dir, 'overridden');
+    const quiet = () => undefined;
+    const train = (overrides: ProfileOverrides) => {
+      const applied = applyOverrides(profile, overrides);
+      return trainVariant(applied.profile, 'mnist', 'baseline', 1, trainSet, run, { log: quiet, overrides: applied.overrides });
+    };
+    const first = await train({ epochs: 2, seeds: 3 });
+    first.model.dispose();
+    expect(first.history.epochs).toHaveLength(2);
+    const record = JSON.parse(await fs.readFile(path.join(run, 'training.json'), 'utf8'));
+    // Only what shapes this training: the number of seeds does not.
+    expect(record.overrides).toEqual({ epochs: { profile: 1, value: 2 } });
+
+    const again = await train({ epochs: 2 });
+    expect(again.reused).toBe(true);
+    again.model.dispose();
+
+    await expect(train({})).rejects.toThrow(
+      `${run} holds a finished run that is not the one asked for: the training configuration: epochs 2 (asked: 1). It was trained with ` +
+        "--epochs 2, and this command asks for the profile's own values. Give the same overrides to reuse it, choose another --out, or " +
+        'delete that directory to train this run there',
+    );
+    await expect(train({ epochs: 2, learningRate: 0.01 })).rejects.toThrow(
+      'the training configuration: optimizer.learningRate 0.001 (asked: 0.01). It was trained with --epochs 2, and this command asks for ' +
+        '--epochs 2 --learning-rate 0.01.',
+    );
     trainSet.dispose();
   });
 });

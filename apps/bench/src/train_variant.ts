@@ -7,6 +7,7 @@ import { family } from './data.js';
 import { exists, readJsonIfExists, writeFileAtomic } from './files.js';
 import { adversarialTrainingOf, createModel, isGeometricallyAugmented } from './model_factory.js';
 import type { DatasetName, Profile } from './profiles.js';
+import { overridesAsOptions, pickOverrides, sameOverrides, TRAINING_OVERRIDES, type RecordedOverrides } from './overrides.js';
 import type { Variant } from './results.js';
 
 export interface TrainedModel {
@@ -77,13 +78,17 @@ export function trainingConfig(
   };
 }
 
-/** What a caller can add to a variant's training without changing its numbers (a distributed run's worker uses them). */
-export interface TrainingHooks {
+export interface TrainVariantOptions {
+  log: (line: string) => void;
+  /** Worker threads of data-parallel training. Default 0. */
+  workers?: number;
+  /** The command line's overrides of the profile; `profile` already has them in place. Kept in training.json. */
+  overrides?: RecordedOverrides;
   /** Stops training after the current step, with a checkpoint; trainVariant then throws instead of saving a model. */
   signal?: AbortSignal;
   /** Called after every step, epoch and checkpoint. */
   onProgress?: TrainingConfig['onProgress'];
-  /** Checkpoint every this many steps instead of 50 (and always at the end of each epoch). */
+  /** Checkpoint every this many steps instead of 50 (and always at the end of each epoch); the numbers do not change. */
   checkpointEverySteps?: number;
 }
 
@@ -99,10 +104,10 @@ export async function trainVariant(
   seed: number,
   trainSet: Dataset,
   directory: string,
-  log: (line: string) => void,
-  workers = 0,
-  hooks: TrainingHooks = {},
+  options: TrainVariantOptions,
 ): Promise<TrainedModel> {
+  const { log, workers = 0 } = options;
+  const overrides = pickOverrides(options.overrides ?? {}, TRAINING_OVERRIDES);
   const record = await readJsonIfExists<TrainingRecord>(path.join(directory, 'training.json'));
   const modelDir = path.join(directory, 'model');
   const identity = runIdentity(profile, dataset, variant, seed, trainSet);
@@ -110,7 +115,8 @@ export async function trainVariant(
     if (record.identity === undefined) {
       log(`  ${variant}: ${directory} was trained before runs recorded what they are; reusing it unchecked`);
     } else {
-      assertSameRun(directory, record.identity, identity);
+      // Records written before overrides existed were trained with the profile's values.
+      assertSameRun(directory, { identity: record.identity, overrides: record.overrides ?? {} }, { identity, overrides });
     }
     log(`  ${variant}: already trained, loading ${modelDir}`);
     return { model: await loadClassifierModel(fileSystem(modelDir)), seconds: record.seconds, history: record.history, reused: true };
@@ -118,8 +124,8 @@ export async function trainVariant(
   const [height, width, channels] = trainSet.images.shape.slice(1);
   const model = createModel({ variant, inputShape: [height, width, channels], numClasses: trainSet.numClasses, width: profile.width, seed });
   const config = trainingConfig(profile, dataset, variant, seed, directory, workers);
-  if (hooks.checkpointEverySteps !== undefined) config.checkpoint = { ...config.checkpoint!, everySteps: hooks.checkpointEverySteps };
-  const history = await train(model, { train: trainSet }, { ...config, log, signal: hooks.signal, onProgress: hooks.onProgress });
+  if (options.checkpointEverySteps !== undefined) config.checkpoint = { ...config.checkpoint!, everySteps: options.checkpointEverySteps };
+  const history = await train(model, { train: trainSet }, { ...config, log, signal: options.signal, onProgress: options.onProgress });
   if (history.status === 'cancelled') {
     model.dispose();
     throw new Error(`training of ${variant} was cancelled at step ${history.globalStep}; it resumes from ${path.join(directory, 'checkpoint')}`);
@@ -127,7 +133,7 @@ export async function trainVariant(
   // Summed over every session of a resumed run, which wall time since this call would not be.
   const seconds = history.epochs.reduce((sum, epoch) => sum + epoch.seconds, 0);
   await model.save(fileSystem(modelDir));
-  const written: TrainingRecord = { seconds, history, identity };
+  const written: TrainingRecord = { seconds, history, identity, overrides };
   await writeFileAtomic(path.join(directory, 'training.json'), JSON.stringify(written, null, 2));
   return { model, seconds, history, reused: false };
 }
@@ -138,6 +144,8 @@ interface TrainingRecord {
   history: TrainingHistory;
   /** Absent in records written before identities were kept. */
   identity?: RunIdentity;
+  /** The command line's overrides of the profile's training values; absent in records written before they existed. */
+  overrides?: RecordedOverrides;
 }
 
 /** What makes two trainings the same run: everything that decides the weights, none of where or how fast. */
@@ -157,15 +165,54 @@ export function runIdentity(profile: Profile, dataset: DatasetName, variant: Var
   return { variant, seed, profile: profile.name, dataset, data: `${trainSet.name} (${trainSet.size} images)`, config: JSON.stringify(config) };
 }
 
-/** Refuses to reuse a finished run as another: the same directory asked for a different variant, seed, profile or data. */
-function assertSameRun(directory: string, found: RunIdentity, wanted: RunIdentity): void {
-  const differences = (Object.keys(wanted) as (keyof RunIdentity)[])
-    .filter((key) => JSON.stringify(found[key]) !== JSON.stringify(wanted[key]))
-    .map((key) => (key === 'config' ? 'the training configuration' : `${key} ${JSON.stringify(found[key])} (asked: ${JSON.stringify(wanted[key])})`));
-  if (differences.length > 0) {
-    throw new Error(
-      `${directory} holds a finished run that is not the one asked for: ${differences.join(', ')}. ` +
-        'Choose another --out, or delete that directory to train this run there',
-    );
+/** Every leaf of a JSON value by its path (`optimizer.learningRate`), as JSON; arrays are leaves. */
+function leaves(value: unknown, prefix = '', into = new Map<string, string>()): Map<string, string> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [key, child] of Object.entries(value)) leaves(child, prefix === '' ? key : `${prefix}.${key}`, into);
+  } else {
+    into.set(prefix, JSON.stringify(value));
   }
+  return into;
+}
+
+/** `epochs 1 (asked: 2), optimizer.learningRate 0.01 (asked: 0.001)`: where two training configurations differ. */
+function configDifferences(found: string, wanted: string): string {
+  const [a, b] = [leaves(JSON.parse(found)), leaves(JSON.parse(wanted))];
+  return [...new Set([...a.keys(), ...b.keys()])]
+    .filter((key) => a.get(key) !== b.get(key))
+    .map((key) => `${key} ${a.get(key) ?? 'unset'} (asked: ${b.get(key) ?? 'unset'})`)
+    .join(', ');
+}
+
+interface RunRecord {
+  identity: RunIdentity;
+  overrides: RecordedOverrides;
+}
+
+/**
+ * Refuses to reuse a finished run as another: the same directory asked for a different variant, seed, profile, data or
+ * training configuration. Overrides of the profile count by what they change: an override that leaves the configuration
+ * as it was trained is the same run.
+ */
+function assertSameRun(directory: string, found: RunRecord, wanted: RunRecord): void {
+  const keys = Object.keys(wanted.identity) as (keyof RunIdentity)[];
+  const differing = keys.filter((key) => JSON.stringify(found.identity[key]) !== JSON.stringify(wanted.identity[key]));
+  if (differing.length === 0) return;
+  // A different variant, seed or profile changes the configuration everywhere; its details would only repeat that.
+  const explained = differing.some((key) => key === 'variant' || key === 'seed' || key === 'profile' || key === 'dataset');
+  const differences = differing.map((key) =>
+    key !== 'config'
+      ? `${key} ${JSON.stringify(found.identity[key])} (asked: ${JSON.stringify(wanted.identity[key])})`
+      : explained
+        ? 'the training configuration'
+        : `the training configuration: ${configDifferences(found.identity.config, wanted.identity.config)}`,
+  );
+  const overrides = sameOverrides(found.overrides, wanted.overrides)
+    ? ''
+    : ` It was trained with ${overridesAsOptions(found.overrides) || "the profile's own values (no overrides)"}, and this command ` +
+      `asks for ${overridesAsOptions(wanted.overrides) || "the profile's own values"}.`;
+  throw new Error(
+    `${directory} holds a finished run that is not the one asked for: ${differences.join(', ')}.${overrides} ` +
+      `${overrides !== '' ? 'Give the same overrides to reuse it, choose' : 'Choose'} another --out, or delete that directory to train this run there`,
+  );
 }

@@ -1,5 +1,5 @@
 export { asModel, checkBounds } from './model.js';
-export type { AsModelOptions, Bounds, LogitsFn, Model, ModelLike, ModelOutput, PredictsLogits } from './model.js';
+export type { AsModelOptions, Bounds, LogitsFn, Model, ModelLike, ModelOutput, PredictsLogits, Preprocessing } from './model.js';
 export { disposeResults } from './attack.js';
 export type { Attack, AttackResult, RunOptions } from './attack.js';
 export type { Labels } from './validate.js';

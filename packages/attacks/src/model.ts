@@ -38,6 +38,20 @@ export interface AsModelOptions {
    * are valid logits (softmax(log p) = p). Default `'logits'`.
    */
   output?: ModelOutput;
+  /**
+   * The input normalization the model was trained with, as Foolbox's `preprocessing`: the wrapped function receives
+   * `(x - mean) / std`, while bounds, epsilons and adversarials stay in the pixel space of `x`. `mean` and `std` are
+   * each a number (every channel) or one number per channel of the input's last axis. Default: none.
+   */
+  preprocessing?: Preprocessing;
+}
+
+/** Per-channel (or scalar) input normalization, see {@link AsModelOptions.preprocessing}. */
+export interface Preprocessing {
+  /** Subtracted from the input first. Default 0. */
+  mean?: number | readonly number[];
+  /** Divides the centred input; every entry > 0. Default 1. */
+  std?: number | readonly number[];
 }
 
 function isModel(m: unknown): m is Model {
@@ -71,9 +85,59 @@ export function checkBounds(where: string, bounds: unknown): Bounds {
   return [low, high];
 }
 
+/** `mean` and `std` validated, and the number of channels they fix (undefined when both are scalars). */
+interface CheckedPreprocessing {
+  mean: number | number[];
+  std: number | number[];
+  channels?: number;
+}
+
+function checkPreprocessing(preprocessing: unknown): CheckedPreprocessing {
+  const where = 'asModel: options.preprocessing';
+  if (preprocessing === null || typeof preprocessing !== 'object' || Array.isArray(preprocessing)) {
+    throw new Error(`${where} must be an object { mean, std }, but got ${JSON.stringify(preprocessing) ?? String(preprocessing)}`);
+  }
+  const { mean = 0, std = 1 } = preprocessing as Preprocessing;
+  const read = (name: 'mean' | 'std', value: unknown): number | number[] => {
+    const positive = name === 'std';
+    const ok = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && (!positive || v > 0);
+    const what = positive ? 'finite numbers > 0' : 'finite numbers';
+    if (typeof value === 'number') {
+      if (!ok(value)) throw new Error(`${where}.${name} must be a finite number${positive ? ' > 0' : ''}, but got ${value}`);
+      return value;
+    }
+    if (!Array.isArray(value) || value.length === 0) {
+      throw new Error(`${where}.${name} must be a number or a non-empty array of ${what}, one per channel, but got ${JSON.stringify(value) ?? String(value)}`);
+    }
+    const bad = value.findIndex((v) => !ok(v));
+    if (bad >= 0) throw new Error(`${where}.${name}[${bad}] must be one of ${what}, but got ${String(value[bad])}`);
+    return [...(value as number[])];
+  };
+  const checkedMean = read('mean', mean);
+  const checkedStd = read('std', std);
+  const lengths = [checkedMean, checkedStd].filter((v): v is number[] => Array.isArray(v)).map((v) => v.length);
+  if (lengths.length === 2 && lengths[0] !== lengths[1]) {
+    throw new Error(`${where}: mean has ${lengths[0]} channels but std has ${lengths[1]}; give both per channel, or one as a number`);
+  }
+  return { mean: checkedMean, std: checkedStd, channels: lengths[0] };
+}
+
+/** `(x - mean) / std` over the last axis; the new tensors go to the caller's tidy or gradient tape, like the model's own. */
+function normalize(x: tf.Tensor4D, { mean, std, channels }: CheckedPreprocessing): tf.Tensor4D {
+  if (channels !== undefined && x.shape[3] !== channels) {
+    throw new Error(
+      `model: preprocessing has ${channels} channels (mean and std per channel) but the input has ${x.shape[3]} ` +
+        `(shape [${x.shape}]); its last axis must match`,
+    );
+  }
+  const centred = mean === 0 ? x : tf.sub(x, typeof mean === 'number' ? mean : tf.tensor1d(mean));
+  return (std === 1 ? centred : tf.div(centred, typeof std === 'number' ? std : tf.tensor1d(std))) as tf.Tensor4D;
+}
+
 /**
  * Wraps a logits function, a `tf.LayersModel` (or anything with `.predict`) or an already wrapped
- * model, once, with its input bounds — Foolbox style, so attacks never guess the valid range.
+ * model, once, with its input bounds — Foolbox style, so attacks never guess the valid range — and, for a model
+ * trained on normalized inputs, with that normalization, so that it is attacked in pixel space.
  * The wrapper checks every output's shape, which turns a model returning the wrong thing into an
  * error naming it instead of a silent broadcast deep inside an attack.
  */
@@ -85,11 +149,14 @@ export function asModel(model: ModelLike, options: AsModelOptions = {}): Model {
   if (output !== 'logits' && output !== 'probabilities') {
     throw new Error(`asModel: options.output must be 'logits' or 'probabilities', but got '${String(output)}'`);
   }
+  const preprocessing = options.preprocessing === undefined ? undefined : checkPreprocessing(options.preprocessing);
   if (isModel(model)) {
-    if (options.bounds === undefined && options.output === undefined) return model;
+    if (options.bounds === undefined && options.output === undefined && preprocessing === undefined) return model;
+    // A wrapped model already applies its own normalization inside logits(); a new one is applied before it.
     return asModel((x: tf.Tensor4D) => model.logits(x), {
       bounds: options.bounds ?? model.bounds,
       output,
+      ...(options.preprocessing !== undefined ? { preprocessing: options.preprocessing } : {}),
     });
   }
   const bounds = checkBounds('asModel', options.bounds ?? [0, 1]);
@@ -127,7 +194,7 @@ export function asModel(model: ModelLike, options: AsModelOptions = {}): Model {
           }`,
         );
       }
-      const out = call(x);
+      const out = call(preprocessing === undefined ? x : normalize(x, preprocessing));
       if (!(out instanceof tf.Tensor)) {
         throw new Error(`model: must return a logits tensor, but returned ${Array.isArray(out) ? 'an array' : typeof out}`);
       }

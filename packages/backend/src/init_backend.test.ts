@@ -43,7 +43,7 @@ describe('initBackend', () => {
   it('rejects an unknown backend name, saying where it came from', async () => {
     process.env.DDAR_BACKEND = 'webgpu';
     await expect(initBackend({ log: false })).rejects.toThrow(
-      "initBackend: DDAR_BACKEND must be one of auto, tensorflow, wasm, cpu, but got 'webgpu'",
+      "initBackend: DDAR_BACKEND must be one of auto, tensorflow, wasm, cpu, but got 'webgpu'; 'webgpu' is not a backend of Node.js",
     );
     await expect(initBackend({ backend: 'gpu' as never, log: false })).rejects.toThrow(/options.backend must be one of/);
   });

@@ -12,15 +12,8 @@ import { downloadFile, type DownloadProgress } from './download.js';
 import { limitCount } from './idx_pair.js';
 import { splitOrDefault } from './split_option.js';
 import { readTarStream } from './tar_reader.js';
+import { CIFAR10_CLASS_NAMES, CIFAR10_MD5, CIFAR10_URL } from './dataset_sources.js';
 
-/** Official download location of the CIFAR-10 binary archive (about 160 MB). */
-export const CIFAR10_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
-/** MD5 of cifar-10-binary.tar.gz as published on https://www.cs.toronto.edu/~kriz/cifar.html. */
-export const CIFAR10_MD5 = 'c32a1d4ab5d03f1284b67883e8d87530';
-/** Class names of CIFAR-10 in label order. */
-export const CIFAR10_CLASS_NAMES = [
-  'airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck',
-];
 
 const ARCHIVE_DIR = 'cifar-10-batches-bin';
 const TRAIN_FILES = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'];

@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@ddar/backend';
-import { DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_CLASS_NAMES, loadFashionMnist } from './fashion_mnist.js';
+import { loadFashionMnist } from './fashion_mnist.js';
+import { DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_CLASS_NAMES } from './dataset_sources.js';
 import { startFixtureServer, type FixtureServer } from './test-utils/fixture_server.js';
 import { writeIdx } from './test-utils/idx_writer.js';
 

@@ -6,24 +6,7 @@ import type { Dataset } from './dataset.js';
 import { downloadFile, type DownloadProgress } from './download.js';
 import { datasetFromIdx, readIdxFile } from './idx_pair.js';
 import { splitOrDefault, type Split } from './split_option.js';
-
-/** Class names of Fashion-MNIST in label order, as in its README. */
-export const FASHION_MNIST_CLASS_NAMES = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
-];
-
-/** Where the Debian package `dataset-fashion-mnist` installs the four .gz IDX files. */
-export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
-/** Official download location of the Fashion-MNIST .gz files; override with `baseUrl` for a mirror. */
-export const FASHION_MNIST_BASE_URL = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/';
-
-/** MD5 of the canonical .gz files, as published in the Fashion-MNIST README. */
-export const FASHION_MNIST_MD5: Record<string, string> = {
-  'train-images-idx3-ubyte.gz': '8d4fb7e6c68d591d4c3dfef9ec88bf0d',
-  'train-labels-idx1-ubyte.gz': '25c81989df183df01b3e8a0aad5dffbe',
-  't10k-images-idx3-ubyte.gz': 'bef4ecab320f06d8554ea6380940ec79',
-  't10k-labels-idx1-ubyte.gz': 'bb300cfdad3c16e7a12a480ee83cd310',
-};
+import { DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_BASE_URL, FASHION_MNIST_CLASS_NAMES, FASHION_MNIST_MD5 } from './dataset_sources.js';
 
 const FILES: Record<Split, { images: string; labels: string; count: number }> = {
   train: { images: 'train-images-idx3-ubyte', labels: 'train-labels-idx1-ubyte', count: 60000 },

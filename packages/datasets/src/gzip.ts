@@ -1,9 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-
-/** True when `bytes` start with the gzip magic number 1f 8b, whatever the file is called. */
-export function isGzip(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
+import { isGzip } from './idx_format.js';
 
 /**
  * Returns `bytes` unchanged, or gunzipped when they are gzip. `source` names the file in errors,

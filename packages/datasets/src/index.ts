@@ -1,42 +1,10 @@
-export { createDataset } from './dataset.js';
-export type { Dataset } from './dataset.js';
-export type { Split } from './split_option.js';
-
+// The Node.js entry; a browser bundle gets ./browser.ts, with the same exports (package.json's "browser" condition).
+export * from './common.js';
 export { readIdx } from './idx_reader.js';
 export type { IdxArray, IdxData, IdxType, ReadIdxOptions } from './idx_reader.js';
 export { loadIdxPair } from './idx_pair.js';
-export type { LoadIdxPairOptions } from './idx_pair.js';
-
-export { loadMnist, mnistDataDirectory, MNIST_CLASS_NAMES } from './mnist.js';
-export type { LoadMnistOptions } from './mnist.js';
-export {
-  loadFashionMnist, FASHION_MNIST_CLASS_NAMES, FASHION_MNIST_BASE_URL, FASHION_MNIST_MD5, DEBIAN_FASHION_MNIST_DIR,
-} from './fashion_mnist.js';
-export type { LoadFashionMnistOptions } from './fashion_mnist.js';
-export { loadCifar10, CIFAR10_CLASS_NAMES, CIFAR10_MD5, CIFAR10_URL } from './cifar10.js';
-export type { LoadCifar10Options } from './cifar10.js';
-
+export { loadMnist, mnistDataDirectory } from './mnist.js';
+export { loadFashionMnist } from './fashion_mnist.js';
+export { loadCifar10 } from './cifar10.js';
 export { defaultDataDir } from './data_dir.js';
 export { downloadFile } from './download.js';
-export type { DownloadFileOptions, DownloadProgress } from './download.js';
-export type { Checksum } from './checksum.js';
-export { readTar, readTarStream } from './tar_reader.js';
-export type { TarEntry } from './tar_reader.js';
-
-export { trainValidationSplit } from './train_validation_split.js';
-export type { TrainValidationSplitOptions } from './train_validation_split.js';
-export { batches } from './batches.js';
-export type { Batch, BatchOptions } from './batches.js';
-
-export {
-  IDENTITY, chain, compose, invert, translation, rotation, scaling, shearing, imageCenter,
-} from './affine_matrix.js';
-export type { AffineMatrix } from './affine_matrix.js';
-export {
-  affineTransform, rotate, translate, scale, shear, resize, randomAffine, randomAffineMatrices,
-} from './geometric_transforms.js';
-export type { AffineTransformOptions, RandomAffineOptions } from './geometric_transforms.js';
-export { rotated, translated, scaled, sheared, affnistLike } from './transformed_datasets.js';
-export type { AffnistLikeOptions } from './transformed_datasets.js';
-export { affnist40, affnist40Parameters } from './affnist40.js';
-export type { Affnist40Options, Affnist40Draw } from './affnist40.js';

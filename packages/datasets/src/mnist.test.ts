@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@ddar/backend';
-import { loadMnist, MNIST_CLASS_NAMES } from './mnist.js';
+import { loadMnist } from './mnist.js';
+import { MNIST_CLASS_NAMES } from './dataset_sources.js';
 
 describe('loadMnist', () => {
   beforeAll(() => initBackend({ backend: 'wasm', log: false }));

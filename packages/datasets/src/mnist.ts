@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { Dataset } from './dataset.js';
 import { datasetFromIdx, readIdxFile } from './idx_pair.js';
 import { splitOrDefault, type Split } from './split_option.js';
+import { MNIST_CLASS_NAMES } from './dataset_sources.js';
 
 /** Options of {@link loadMnist}. */
 export interface LoadMnistOptions {
@@ -12,8 +13,6 @@ export interface LoadMnistOptions {
   limit?: number;
 }
 
-/** Class names of MNIST: the digits '0' to '9', indexed by label. */
-export const MNIST_CLASS_NAMES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 const MNIST_FILES: Record<Split, { images: string; labels: string; count: number }> = {
   train: { images: 'train-images-idx3-ubyte', labels: 'train-labels-idx1-ubyte', count: 60000 },

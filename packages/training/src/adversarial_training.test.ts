@@ -4,7 +4,7 @@ import { initBackend } from '@ddar/backend';
 import type { Dataset } from '@ddar/datasets';
 import type { AdversarialConfig } from './config.js';
 import { assertHonoursReconstructionTarget } from './reconstruction_target_check.js';
-import { train } from './train.js';
+import { train } from './train_node.js';
 import type { LossTerms, LossTermsOptions, LossWeights } from './trainable_model.js';
 import { smallModels } from './test-utils/small_models.js';
 import { syntheticDataset } from './test-utils/synthetic_dataset.js';

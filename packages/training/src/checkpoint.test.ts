@@ -8,7 +8,7 @@ import type { Dataset } from '@ddar/datasets';
 import { readCheckpoint, writeCheckpoint } from './checkpoint_store.js';
 import type { TrainingConfig } from './config.js';
 import { NonFiniteLossError } from './non_finite_loss_error.js';
-import { train } from './train.js';
+import { train } from './train_node.js';
 import { trainableVariables, type TrainableModel } from './trainable_model.js';
 import { smallModels } from './test-utils/small_models.js';
 import { syntheticDataset } from './test-utils/synthetic_dataset.js';

@@ -5,18 +5,10 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { fileSystem, writeFileAtomic, writeFileSynced } from '@ddar/backend';
 import type { ResolvedTrainingConfig } from './config.js';
 import { encodeOptimizerState, type OptimizerStateManifest } from './optimizer_state.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, LATEST_FILE } from './checkpoint_format.js';
 import type { TrainableModel } from './trainable_model.js';
 import type { TrainingPosition } from './training_position.js';
 
-/** Marks a `state.json` as a training checkpoint, so another JSON file is rejected with a clear error. */
-export const CHECKPOINT_FORMAT = 'ddar-training-checkpoint';
-/** Layout version of checkpoints; {@link readCheckpoint} rejects any other. */
-export const CHECKPOINT_VERSION = 1;
-/**
- * The pointer file: names the newest checkpoint, replaced atomically once that one is complete and verified. Resuming
- * trusts the newest checkpoint that verifies, so a lost or stale pointer costs nothing.
- */
-export const LATEST_FILE = 'latest.json';
 const STATE_FILE = 'state.json';
 const OPTIMIZER_FILE = 'optimizer.bin';
 const MODEL_DIR = 'model';

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@ddar/backend';
 import type { Dataset } from '@ddar/datasets';
 import type { TrainingConfig } from './config.js';
-import { train } from './train.js';
+import { train } from './train_node.js';
 import { smallModels } from './test-utils/small_models.js';
 import { syntheticDataset } from './test-utils/synthetic_dataset.js';
 

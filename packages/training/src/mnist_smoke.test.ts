@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@ddar/backend';
 import { loadMnist, type Dataset } from '@ddar/datasets';
 import { DDARModel } from '@ddar/disentangle';
-import { train } from './train.js';
+import { train } from './train_node.js';
 
 // The real pipeline end to end — MNIST, the built-in small CNN (convolution gradients), the warp — on the backend
 // initBackend picks. Kept to a few steps: learning itself is covered by the fast tests with dense backbones.

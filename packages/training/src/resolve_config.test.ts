@@ -3,7 +3,7 @@ import { initBackend } from '@ddar/backend';
 import { createDataset, type Dataset } from '@ddar/datasets';
 import type { TrainingConfig } from './config.js';
 import { resolveTrainingConfig } from './resolve_config.js';
-import { train } from './train.js';
+import { train } from './train_node.js';
 import { syntheticDataset } from './test-utils/synthetic_dataset.js';
 import { TinyClassifier } from './test-utils/tiny_classifier.js';
 

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { SeededRandom } from '@ddar/random';
 import { assertHonoursReconstructionTarget } from './reconstruction_target_check.js';
-import { hasCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint_store.js';
 import type { ResolvedTrainingConfig, TrainingConfig } from './config.js';
 import { assertResumable } from './config_compatibility.js';
 import { epochTermGradientNorms } from './epoch_term_gradient_norms.js';
@@ -20,7 +19,8 @@ import type { TrainingData } from './training_data.js';
 import { addStep, emptyEpochTotals, epochRecord, initialPosition } from './training_position.js';
 import { trainingStep, type StepOutcome } from './training_step.js';
 import { gatherBatch } from './gather_batch.js';
-import { DataParallelGroup } from './data_parallel/group.js';
+import type { DataParallelGroup } from './data_parallel/group.js';
+import type { TrainingPlatform } from './training_platform.js';
 
 function describe(config: ResolvedTrainingConfig, stepsPerEpoch: number): string {
   const optimizer = config.optimizer;
@@ -38,13 +38,20 @@ function describe(config: ResolvedTrainingConfig, stepsPerEpoch: number): string
 }
 
 /**
- * Trains any @ddar/disentangle model (DDAR, baseline, AE-reg) on `data.train`, optionally adversarially, reporting
- * progress and checkpointing as configured; see docs/training.md. Returns the per-epoch history as plain JSON-able data.
- * Throws {@link NonFiniteLossError} when a loss becomes NaN or infinite.
+ * The fit loop of `train`, on the platform (Node.js or a browser) whose entry called it: trains any @ddar/disentangle
+ * model (DDAR, baseline, AE-reg) on `data.train`, optionally adversarially, reporting progress and checkpointing as
+ * configured; see docs/training.md. Returns the per-epoch history as plain JSON-able data. Throws
+ * {@link NonFiniteLossError} when a loss becomes NaN or infinite.
  */
-export async function train(model: TrainableModel, data: TrainingData, config: TrainingConfig): Promise<TrainingHistory> {
+export async function trainOn(
+  platform: TrainingPlatform,
+  model: TrainableModel,
+  data: TrainingData,
+  config: TrainingConfig,
+): Promise<TrainingHistory> {
   const resolved = resolveTrainingConfig(model, data, config);
-  const reporter = new ProgressReporter(config.log ?? true, config.progress ?? 'auto');
+  platform.assertSupported(config);
+  const reporter = new ProgressReporter(config.log ?? true, config.progress ?? 'auto', platform.progressStream());
   const { epochs, batchSize } = resolved;
   const trainSet = data.train;
   const stepsPerEpoch = Math.ceil(trainSet.size / batchSize);
@@ -60,7 +67,7 @@ export async function train(model: TrainableModel, data: TrainingData, config: T
     let position = initialPosition(resolved.seed);
     let lastCheckpoint: string | undefined;
     let lastCheckpointStep = -1;
-    if (!config.resume && checkpointDirectory !== undefined && (await hasCheckpoint(checkpointDirectory))) {
+    if (!config.resume && checkpointDirectory !== undefined && (await platform.hasCheckpoint(checkpointDirectory))) {
       // A new run would replace that checkpoint at its first save: losing a long run to a forgotten flag is worse.
       throw new Error(
         `train: ${checkpointDirectory} already holds a checkpoint; set config.resume to continue that run, ` +
@@ -68,7 +75,7 @@ export async function train(model: TrainableModel, data: TrainingData, config: T
       );
     }
     if (config.resume && checkpointDirectory !== undefined) {
-      const checkpoint = await readCheckpoint(checkpointDirectory);
+      const checkpoint = await platform.readCheckpoint(checkpointDirectory);
       if (checkpoint !== undefined) {
         assertResumable(checkpoint.state.config, resolved, checkpoint.path);
         assignSavedWeights(model, checkpoint.model, `train: resuming from ${checkpoint.path}`);
@@ -99,7 +106,7 @@ export async function train(model: TrainableModel, data: TrainingData, config: T
     };
     const workers = config.dataParallel?.workers ?? 0;
     if (workers > 0) {
-      group = await DataParallelGroup.start(context, config.dataParallel!, resolved);
+      group = await platform.startDataParallel(context, config.dataParallel!, resolved);
       reporter.line(`data parallel: each batch shared among ${group.parallelism} threads`);
     }
     const attackRandom = new SeededRandom(position.attackRandomState);
@@ -111,7 +118,7 @@ export async function train(model: TrainableModel, data: TrainingData, config: T
     const checkpoint = async (): Promise<void> => {
       if (checkpointDirectory === undefined || lastCheckpointStep === position.globalStep) return;
       position.attackRandomState = attackRandom.state();
-      lastCheckpoint = await writeCheckpoint(checkpointDirectory, model, optimizer, resolved, position, config.checkpoint?.keep);
+      lastCheckpoint = await platform.writeCheckpoint(checkpointDirectory, model, optimizer, resolved, position, config.checkpoint?.keep);
       lastCheckpointStep = position.globalStep;
       config.onProgress?.({ type: 'checkpoint', globalStep: position.globalStep, directory: lastCheckpoint });
     };
@@ -169,7 +176,7 @@ export async function train(model: TrainableModel, data: TrainingData, config: T
         }
         lastTick = Date.now();
         // Lets timers, signals and I/O of the embedding application run between steps.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await platform.yieldToEventLoop();
       }
       if (cancelled) break;
 

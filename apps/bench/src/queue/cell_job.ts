@@ -5,6 +5,7 @@ import { defaultWorkers } from '../environment.js';
 import { evaluateOwn, type OwnEvaluation } from '../evaluate_model.js';
 import { exists, readJsonIfExists, writeFileAtomic } from '../files.js';
 import type { Provenance, RunResult } from '../results.js';
+import { checkTrainingSet } from '../overrides.js';
 import { trainVariant } from '../train_variant.js';
 import { openRun, throwIfCancelled, type JobContext } from './job_context.js';
 import { cellDirectory, type QueueJobData } from './run.js';
@@ -54,7 +55,11 @@ export async function runCell(data: Extract<QueueJobData, { kind: 'cell' }>, con
   let trained: Awaited<ReturnType<typeof trainVariant>>;
   try {
     const workers = config.workers ?? defaultWorkers(profile.batchSize, provenance.backend);
-    trained = await trainVariant(profile, dataset, variant, seed, trainSet, cell, log, workers, {
+    checkTrainingSet(profile, run.overrides ?? {}, trainSet, log);
+    trained = await trainVariant(profile, dataset, variant, seed, trainSet, cell, {
+      log,
+      workers,
+      overrides: run.overrides,
       signal,
       checkpointEverySteps: config.checkpointEverySteps,
       // The line a watcher (and the distributed test) waits for before it may kill this worker mid-training.

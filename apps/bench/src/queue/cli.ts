@@ -1,6 +1,7 @@
 // The command-line side of distributed runs: `reproduce --queue` and `worker`.
 import { Command, Option } from 'commander';
 import { parsePositiveInteger, parseWorkers } from '../commands.js';
+import { checkBatchFitsLimit, type RecordedOverrides } from '../overrides.js';
 import type { Profile } from '../profiles.js';
 import { QUEUE_URL_ENV, parseQueueUrl } from './connection.js';
 import { reproduceOnQueue } from './reproduce_on_queue.js';
@@ -32,7 +33,7 @@ function queueUrl(given: string | undefined, command: string): string {
   return url;
 }
 
-export async function reproduceOnQueueCommand(profile: Profile, options: QueueReproduceArguments, command: string): Promise<void> {
+export async function reproduceOnQueueCommand(profile: Profile, overrides: RecordedOverrides, options: QueueReproduceArguments, command: string): Promise<void> {
   const queue = queueUrl(options.queue, 'reproduce --artifacts');
   if (options.artifacts === undefined) {
     throw new Error('reproduce --queue needs --artifacts <dir>: the run\'s directory, on a filesystem every worker shares (docs/distributed.md)');
@@ -40,8 +41,10 @@ export async function reproduceOnQueueCommand(profile: Profile, options: QueueRe
   if (options.out !== undefined) throw new Error('with --queue the run\'s directory is --artifacts, not --out');
   if (options.resume === true) throw new Error('with --queue, running the same command again resumes the run by itself; drop --resume');
   if (options.workers !== undefined) throw new Error('with --queue, training threads are set on each worker: ddar-bench worker --workers <n>');
+  checkBatchFitsLimit(profile, overrides);
   const outcome = await reproduceOnQueue({
     profile,
+    overrides,
     queue,
     artifacts: options.artifacts,
     // Recorded in the run's files and report: never with the password.

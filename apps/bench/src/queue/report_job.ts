@@ -43,6 +43,7 @@ export async function runReport(
   const backends = [...new Set(runs.map((r) => r.producedBy?.backend).filter((b): b is string => b !== undefined))];
   const results: Results = {
     profile: profile.name,
+    overrides: run.overrides ?? {},
     command: run.command,
     backend: backends.length > 0 ? backends.join(', ') : context.provenance.backend,
     versions: versions(),

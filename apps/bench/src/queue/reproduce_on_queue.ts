@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { FlowProducer, Queue } from 'bullmq';
 import { prepareOutputDirectory } from '../files.js';
 import { LOCK_FILE, lockOutputDirectory } from '../output_lock.js';
+import type { RecordedOverrides } from '../overrides.js';
 import type { Profile } from '../profiles.js';
 import type { RunFailure } from '../results.js';
 import { checkRedis, parseQueueUrl, type QueueConnection } from './connection.js';
@@ -11,7 +12,10 @@ import type { ReportOutcome } from './report_job.js';
 import { ATTEMPTS, QUEUE_NAME, RUN_FILE, flowOf, groupsOf, jobIds, newRunId, readRun, writeRun, type QueueRun } from './run.js';
 
 export interface QueueReproduceOptions {
+  /** The profile with the command line's overrides in place. */
   profile: Profile;
+  /** What the command line overrode (see `applyOverrides`). Default none. */
+  overrides?: RecordedOverrides;
   /** The `--queue` URL. */
   queue: string;
   /** The run's directory, on a filesystem every worker shares. */
@@ -105,6 +109,7 @@ async function enqueue(
         version: 1,
         runId: newRunId(),
         profile: options.profile,
+        overrides: options.overrides ?? {},
         command: options.command,
         createdAt: new Date().toISOString(),
         queue: connection.display,

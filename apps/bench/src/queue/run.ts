@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import type { FlowJob, JobsOptions } from 'bullmq';
 import { readJsonIfExists, writeFileAtomic } from '../files.js';
+import type { RecordedOverrides } from '../overrides.js';
 import type { DatasetName, Profile } from '../profiles.js';
 import type { Variant } from '../results.js';
 
@@ -28,7 +29,10 @@ export interface QueueRun {
   version: 1;
   /** Random, so that a new run in a directory that held an old one never meets that run's jobs in Redis. */
   runId: string;
+  /** The profile with the command line's overrides in place. */
   profile: Profile;
+  /** What the command line overrode; recorded in each training.json and in results.json. */
+  overrides?: RecordedOverrides;
   command: string;
   createdAt: string;
   /** The queue's URL without its password. */

@@ -16,7 +16,7 @@ import { smallModels } from '../test-utils/small_models.js';
 import { syntheticDataset } from '../test-utils/synthetic_dataset.js';
 import { TinyClassifier } from '../test-utils/tiny_classifier.js';
 import type { TrainableModel } from '../trainable_model.js';
-import { train } from '../train.js';
+import { train } from '../train_node.js';
 
 jest.mock('./worker_entry', () =>
   (jest.requireActual('../test-utils/source_worker_entry') as typeof import('../test-utils/source_worker_entry.js')).sourceWorkerEntryModule(),

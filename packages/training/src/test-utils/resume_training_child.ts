@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { initBackend } from '@ddar/backend';
-import { train } from '../train.js';
+import { train } from '../train_node.js';
 import { syntheticDataset } from './synthetic_dataset.js';
 import { TinyClassifier } from './tiny_classifier.js';
 import { RESUME_RUN, type ResumeRunOverrides } from './resume_run.js';
