@@ -6,6 +6,7 @@ import { attackCommand, evaluateCommand, parsePositiveInteger, parseWorkers, sho
 import { applyOverrides, MAX_LEARNING_RATE, OVERRIDE_MAXIMA, parseOverrides, type OverrideOptionTexts } from './overrides.js';
 import { PROFILES, profileNamed } from './profiles.js';
 import { reproduce } from './reproduce.js';
+import { addQueueOptions, addWorkerCommand, reproduceOnQueueCommand, wantsQueue } from './queue/cli.js';
 import { VARIANTS } from './results.js';
 
 const workersOption = () =>
@@ -51,9 +52,12 @@ trainingOverrideOptions(reproduceCommand)
   .option('--test-limit <n>', `evaluate on the first n test images (1 to ${OVERRIDE_MAXIMA.testLimit}); default: the profile's`)
   .option('--out <dir>', 'output directory (default: results/<profile>-<date>-<time>)')
   .option('--resume', 'continue a run in --out, with the same overrides: skip finished models, continue half-trained ones from their checkpoints', false)
-  .addOption(workersOption())
-  .action(async (options: OverrideOptionTexts & { profile: string; out?: string; resume: boolean; workers?: string }) => {
+  .addOption(workersOption());
+addQueueOptions(reproduceCommand)
+  .action(async (options: OverrideOptionTexts & { profile: string; out?: string; resume: boolean; workers?: string; queue?: string; artifacts?: string }) => {
     const { profile, overrides } = applyOverrides(profileNamed(options.profile), parseOverrides(options));
+    // A distributed run: docs/distributed.md.
+    if (wantsQueue(options)) return reproduceOnQueueCommand(profile, overrides, options, `ddar-bench ${process.argv.slice(2).join(' ')}`);
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     const out = options.out ?? path.join('results', `${profile.name}-${stamp}`);
     const workers = options.workers !== undefined ? parseWorkers(options.workers) : undefined;
@@ -121,6 +125,8 @@ program
   .action(async (options: { model: string; dataset?: string; images: string; out: string }) => {
     await showCommand({ ...options, images: parsePositiveInteger('--images', options.images) });
   });
+
+addWorkerCommand(program);
 
 program.parseAsync(process.argv).catch((error: Error) => {
   console.error(`ddar-bench: ${error.message}`);

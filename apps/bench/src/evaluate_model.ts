@@ -39,10 +39,17 @@ export function attackable(model: ClassifierModel): Model {
   return asModel((x) => model.classify(x), { bounds: [0, 1] });
 }
 
-function attacksOf(context: EvaluationContext): Array<{ name: string; attack: Attack; epsilons: number[] }> {
+interface AttackSpec {
+  name: string;
+  attack: Attack;
+  epsilons: number[];
+}
+
+/** Every attack of the profile that needs only the model under attack, in the report's order (transfer comes after them). */
+function ownAttacksOf(context: Omit<EvaluationContext, 'transferSource'>): AttackSpec[] {
   const { profile, family, seed } = context;
   const epsilons = profile.attacks.epsilons[family];
-  const attacks: Array<{ name: string; attack: Attack; epsilons: number[] }> = [
+  const attacks: AttackSpec[] = [
     { name: 'FGSM', attack: new FGSM(), epsilons },
     {
       name: profile.attacks.pgd.restarts > 1 ? `PGD-${profile.attacks.pgd.steps}x${profile.attacks.pgd.restarts}` : `PGD-${profile.attacks.pgd.steps}`,
@@ -62,24 +69,86 @@ function attacksOf(context: EvaluationContext): Array<{ name: string; attack: At
     const { binarySearchSteps, steps, l2Epsilons } = profile.attacks.cw;
     attacks.push({ name: 'CW-L2', attack: new CarliniWagnerL2({ binarySearchSteps, steps }), epsilons: l2Epsilons[family] });
   }
-  if (profile.attacks.transfer && context.transferSource !== undefined) {
-    attacks.push({
-      name: 'transfer',
-      attack: new TransferAttack({
-        source: attackable(context.transferSource.model),
-        attack: new PGD({ steps: profile.attacks.pgd.steps, seed }),
-      }),
-      epsilons,
-    });
-  }
   return attacks;
+}
+
+/** The transfer attack: PGD adversarials crafted on the context's transfer source, when the profile has it and there is one. */
+function transferAttackOf(context: EvaluationContext): AttackSpec | undefined {
+  const { profile, family, seed } = context;
+  if (!profile.attacks.transfer || context.transferSource === undefined) return undefined;
+  return {
+    name: 'transfer',
+    attack: new TransferAttack({ source: attackable(context.transferSource.model), attack: new PGD({ steps: profile.attacks.pgd.steps, seed }) }),
+    epsilons: profile.attacks.epsilons[family],
+  };
+}
+
+/** Runs one attack at its every epsilon: a row per epsilon, and each epsilon's per-image correctness under its key. */
+async function runAttack(
+  target: Model,
+  test: Dataset,
+  { name, attack, epsilons }: AttackSpec,
+  log: (line: string) => void,
+): Promise<{ rows: AttackResult[]; perImage: Record<string, string> }> {
+  const started = performance.now();
+  const report = await robustAccuracy(target, { images: test.images, labels: test.labels }, [{ attack, epsilons, name }], epsilons, {
+    batchSize: 100,
+    perExample: true,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const { robustAccuracy: accuracies, correct, norm } = report.attacks[0];
+  const rows: AttackResult[] = [];
+  const perImage: Record<string, string> = {};
+  epsilons.forEach((epsilon, i) => {
+    rows.push({ attack: name, norm, epsilon, accuracy: accuracies[i], count: report.examples, seconds });
+    perImage[attackKey(name, epsilon)] = encodeCorrectness(correct![i]);
+  });
+  log(`  ${name}: ${epsilons.map((e, i) => `ε=${+e.toFixed(4)} ${(100 * accuracies[i]).toFixed(1)}%`).join(', ')} (${seconds.toFixed(0)} s)`);
+  return { rows, perImage };
+}
+
+/**
+ * The part of an evaluation that needs the model alone: clean accuracy, every attack but transfer, the geometric test
+ * sets and the disentanglement report. A distributed run computes it where the model was trained, before the transfer
+ * source exists (see {@link evaluateWithSource}).
+ */
+export type OwnEvaluation = Omit<Evaluation, 'sanity'>;
+
+/** The part of an evaluation that needs the transfer source too: the transfer attack and the gradient-masking checks. */
+export interface SourcedEvaluation {
+  /** The transfer attack's rows (none without a transfer source or when the profile has no transfer attack). */
+  attacks: AttackResult[];
+  /** Their per-image correctness, by {@link attackKey}. */
+  perImage: Record<string, string>;
+  sanity: SanityCheck[];
 }
 
 /**
  * Clean accuracy, every attack at every epsilon, the geometric test sets, the gradient-masking checks, and for models
- * with codes (DDAR, AE-reg's code split) the disentanglement report.
+ * with codes (DDAR, AE-reg's code split) the disentanglement report. It is {@link evaluateOwn} and
+ * {@link evaluateWithSource} joined: every attack and check draws from its own seeded generator, so the two parts give
+ * the same numbers whichever runs first, and wherever.
  */
 export async function evaluateModel(model: ClassifierModel, test: Dataset, context: EvaluationContext): Promise<Evaluation> {
+  const own = await evaluateOwn(model, test, context);
+  return joinEvaluation(own, await evaluateWithSource(model, test, context));
+}
+
+/** The whole evaluation from its two parts, in the order of a local run: the transfer attack is the last attack. */
+export function joinEvaluation(own: OwnEvaluation, sourced: SourcedEvaluation): Evaluation {
+  const { clean, attacks, geometric, perImage, disentanglement } = own;
+  return {
+    clean,
+    attacks: [...attacks, ...sourced.attacks],
+    geometric,
+    sanity: sourced.sanity,
+    perImage: { ...perImage, attacks: { ...perImage.attacks, ...sourced.perImage } },
+    ...(disentanglement !== undefined ? { disentanglement } : {}),
+  };
+}
+
+/** See {@link OwnEvaluation}. */
+export async function evaluateOwn(model: ClassifierModel, test: Dataset, context: Omit<EvaluationContext, 'transferSource'>): Promise<OwnEvaluation> {
   const { profile, log } = context;
   const cleanCorrect = correctPredictions(model, test);
   const clean = { accuracy: meanOf(cleanCorrect), count: test.size };
@@ -89,19 +158,10 @@ export async function evaluateModel(model: ClassifierModel, test: Dataset, conte
 
   const attacks: AttackResult[] = [];
   context.stage?.('attacks');
-  for (const { name, attack, epsilons } of attacksOf(context)) {
-    const started = performance.now();
-    const report = await robustAccuracy(target, { images: test.images, labels: test.labels }, [{ attack, epsilons, name }], epsilons, {
-      batchSize: 100,
-      perExample: true,
-    });
-    const seconds = (performance.now() - started) / 1000;
-    const { robustAccuracy: accuracies, correct, norm } = report.attacks[0];
-    epsilons.forEach((epsilon, i) => {
-      attacks.push({ attack: name, norm, epsilon, accuracy: accuracies[i], count: report.examples, seconds });
-      perImage.attacks[attackKey(name, epsilon)] = encodeCorrectness(correct![i]);
-    });
-    log(`  ${name}: ${epsilons.map((e, i) => `ε=${+e.toFixed(4)} ${(100 * accuracies[i]).toFixed(1)}%`).join(', ')} (${seconds.toFixed(0)} s)`);
+  for (const spec of ownAttacksOf(context)) {
+    const { rows, perImage: correct } = await runAttack(target, test, spec, log);
+    attacks.push(...rows);
+    Object.assign(perImage.attacks, correct);
   }
 
   const geometric: GeometricResult[] = [];
@@ -134,9 +194,18 @@ export async function evaluateModel(model: ClassifierModel, test: Dataset, conte
   }
   log(`  geometric: ${geometric.map((g) => `${g.transform}${g.parameter ? ` ${g.parameter}` : ''} ${(100 * g.accuracy).toFixed(1)}%`).join(', ')}`);
 
-  const sanity = await sanityChecks(target, test, context);
   const disentanglement = await measureDisentanglement(model, test, context);
-  return { clean, attacks, geometric, sanity, perImage, ...(disentanglement !== undefined ? { disentanglement } : {}) };
+  return { clean, attacks, geometric, perImage, ...(disentanglement !== undefined ? { disentanglement } : {}) };
+}
+
+/** See {@link SourcedEvaluation}. */
+export async function evaluateWithSource(model: ClassifierModel, test: Dataset, context: EvaluationContext): Promise<SourcedEvaluation> {
+  const target = attackable(model);
+  const transfer = transferAttackOf(context);
+  if (transfer !== undefined) context.stage?.('attacks');
+  const { rows, perImage } = transfer === undefined ? { rows: [], perImage: {} } : await runAttack(target, test, transfer, context.log);
+  const sanity = await sanityChecks(target, test, context);
+  return { attacks: rows, perImage, sanity };
 }
 
 /**
@@ -177,7 +246,7 @@ async function sanityChecks(target: Model, test: Dataset, context: EvaluationCon
 }
 
 /** The disentanglement report on the first `profile.disentanglement.images` test images, or undefined for a model without codes. */
-async function measureDisentanglement(model: ClassifierModel, test: Dataset, context: EvaluationContext): Promise<DisentanglementReport | undefined> {
+async function measureDisentanglement(model: ClassifierModel, test: Dataset, context: Omit<EvaluationContext, 'transferSource'>): Promise<DisentanglementReport | undefined> {
   const subject = disentanglementSubjectOf(model);
   if (subject === undefined) return undefined;
   const count = Math.min(context.profile.disentanglement.images, test.size);

@@ -12,7 +12,9 @@ export async function readJsonIfExists<T>(file: string): Promise<T | undefined> 
   try {
     return JSON.parse(await fs.readFile(file, 'utf8')) as T;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // ENOTDIR: a file where a directory of the path should be, so no such file either.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw new Error(`${file} exists but cannot be read as JSON (${(error as Error).message}); delete it to redo that step`);
   }
 }

@@ -1,6 +1,7 @@
 import type { DisentanglementReport } from '@ddar/disentangle';
 import { decodeCorrectness } from './correctness.js';
 import { describeOverrides, overridesAsOptions } from './overrides.js';
+import { distributedRunLines } from './queue/report_lines.js';
 import { comparePaired, decideFamily, type PairedComparison, type Verdict } from './paired_statistics.js';
 import {
   attackKey, collect, geometricKey, summarize, VARIANTS, type Results, type RunResult, type SanityCheck, type Summary, type Variant,
@@ -287,6 +288,7 @@ export function renderReport(results: Results, artifacts?: ReportArtifacts): str
     'Madry et al.\'s step size 2.5ε/steps from a random start; "transfer" scores PGD adversarials crafted on the baseline',
     '(on DDAR for the baseline itself) of the same seed.',
   ];
+  out.push(...distributedRunLines(results));
   for (const dataset of datasets) {
     const seeds = new Set(results.runs.filter((r) => r.dataset === dataset).map((r) => r.seed));
     const cleanColumn: Column = { header: 'clean', pick: (run) => run.clean.accuracy, perImage: (run) => run.perImage?.clean };

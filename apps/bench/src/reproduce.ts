@@ -18,6 +18,7 @@ import type { Results, RunResult, Variant } from './results.js';
 import { trainVariant } from './train_variant.js';
 import { evaluateInWorker, runInLanes } from './parallel_evaluation.js';
 import { RunProgress } from './run_progress.js';
+import { RUN_FILE } from './queue/run.js';
 
 export interface ReproduceOptions {
   /** The profile with the command line's overrides in place. */
@@ -36,7 +37,7 @@ export interface ReproduceOptions {
 }
 
 /** The model whose PGD adversarials are transferred to `variant`: the baseline, or DDAR for the baseline itself. */
-function transferSourceFor(variant: Variant, variants: Variant[]): Variant | undefined {
+export function transferSourceFor(variant: Variant, variants: Variant[]): Variant | undefined {
   const source = variant === 'baseline' ? 'ddar' : 'baseline';
   return variants.includes(source) ? source : undefined;
 }
@@ -77,6 +78,9 @@ export function assertResumable(out: string, previous: Pick<Results, 'profile' |
 async function reproduceLocked(options: ReproduceOptions, log: (line: string) => void): Promise<Results> {
   const { profile, out } = options;
   const overrides = options.overrides ?? {};
+  if (await exists(path.join(out, RUN_FILE))) {
+    throw new Error(`${out} holds a distributed run (${RUN_FILE}), which its workers write to; continue it with the same reproduce --queue command`);
+  }
   if (!options.resume && (await fs.readdir(out)).filter((name) => name !== LOCK_FILE).length > 0) {
     throw new Error(`output directory ${out} is not empty; pass --resume to continue that run, or choose another --out`);
   }
@@ -226,7 +230,7 @@ async function runSeed(task: SeedTask): Promise<void> {
 }
 
 /** The reconstruction grid (`<base>.png|svg`) and the per-class template grid (`<base>-templates.png|svg`) of a DDAR model. */
-async function writeGrids(model: ClassifierModel, testSet: Dataset, gridImages: number, base: string): Promise<void> {
+export async function writeGrids(model: ClassifierModel, testSet: Dataset, gridImages: number, base: string): Promise<void> {
   const images = tf.tidy(() => tf.slice(testSet.images, 0, Math.min(gridImages, testSet.size)) as tf.Tensor4D);
   let reconstruction: ReturnType<typeof reconstructionGrid>;
   try {
@@ -243,7 +247,7 @@ async function writeGrids(model: ClassifierModel, testSet: Dataset, gridImages: 
   await writeFileAtomic(`${base}-templates.svg`, templates.svg);
 }
 
-async function writeArtifacts(results: Results, out: string): Promise<void> {
+export async function writeArtifacts(results: Results, out: string): Promise<void> {
   await writeFileAtomic(path.join(out, 'results.json'), JSON.stringify(results, null, 2));
   const plots: string[] = [];
   for (const plot of await renderPlots(results)) {

@@ -74,6 +74,27 @@ export interface RunResult {
   perImage?: PerImageCorrectness;
   /** How well the model separates pose from appearance; absent for models without codes (the baselines). */
   disentanglement?: DisentanglementReport;
+  /** Where a distributed run (`reproduce --queue`) trained and evaluated this model; absent in local runs. */
+  producedBy?: Provenance;
+}
+
+/** The worker that ran a cell of a distributed run. */
+export interface Provenance {
+  host: string;
+  /** The tfjs backend the cell ran on (`tensorflow`, `wasm`, `cpu`). */
+  backend: string;
+  pid: number;
+  /** The queue worker's name (host and pid of the worker process). */
+  worker: string;
+}
+
+/** A part of a distributed run that failed after its last attempt: it is missing from `runs`, or incomplete. */
+export interface RunFailure {
+  dataset: string;
+  seed: number;
+  /** Absent when the whole (dataset, seed) group failed. */
+  variant?: Variant;
+  error: string;
 }
 
 export interface Results {
@@ -94,6 +115,8 @@ export interface Results {
   finishedAt?: string;
   wallSeconds?: number;
   runs: RunResult[];
+  /** Distributed runs only: what failed for good, with its error; absent or empty when everything completed. */
+  failures?: RunFailure[];
 }
 
 export interface Summary {

@@ -84,6 +84,12 @@ export interface TrainVariantOptions {
   workers?: number;
   /** The command line's overrides of the profile; `profile` already has them in place. Kept in training.json. */
   overrides?: RecordedOverrides;
+  /** Stops training after the current step, with a checkpoint; trainVariant then throws instead of saving a model. */
+  signal?: AbortSignal;
+  /** Called after every step, epoch and checkpoint. */
+  onProgress?: TrainingConfig['onProgress'];
+  /** Checkpoint every this many steps instead of 50 (and always at the end of each epoch); the numbers do not change. */
+  checkpointEverySteps?: number;
 }
 
 /**
@@ -117,7 +123,13 @@ export async function trainVariant(
   }
   const [height, width, channels] = trainSet.images.shape.slice(1);
   const model = createModel({ variant, inputShape: [height, width, channels], numClasses: trainSet.numClasses, width: profile.width, seed });
-  const history = await train(model, { train: trainSet }, { ...trainingConfig(profile, dataset, variant, seed, directory, workers), log });
+  const config = trainingConfig(profile, dataset, variant, seed, directory, workers);
+  if (options.checkpointEverySteps !== undefined) config.checkpoint = { ...config.checkpoint!, everySteps: options.checkpointEverySteps };
+  const history = await train(model, { train: trainSet }, { ...config, log, signal: options.signal, onProgress: options.onProgress });
+  if (history.status === 'cancelled') {
+    model.dispose();
+    throw new Error(`training of ${variant} was cancelled at step ${history.globalStep}; it resumes from ${path.join(directory, 'checkpoint')}`);
+  }
   // Summed over every session of a resumed run, which wall time since this call would not be.
   const seconds = history.epochs.reduce((sum, epoch) => sum + epoch.seconds, 0);
   await model.save(fileSystem(modelDir));
