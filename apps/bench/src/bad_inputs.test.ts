@@ -398,6 +398,30 @@ const CLI_CASES: CliCase[] = [
     exit: 1,
     args: () => ['train', ...SMOKE, '--variant', 'baseline', '--batch-size', '512', '--out', 'big-batch'],
   },
+  {
+    input: '`reproduce --queue ftp://x --artifacts a`',
+    gets: "--queue must start with redis:// or rediss:// (TLS), but got 'ftp://' in 'ftp://x'",
+    exit: 1,
+    args: () => ['reproduce', '--profile', 'smoke', '--queue', 'ftp://x', '--artifacts', 'queue-a'],
+  },
+  {
+    input: '`reproduce --queue redis://127.0.0.1:1` without `--artifacts`',
+    gets: 'reproduce --queue needs --artifacts <dir>: the run\'s directory, on a filesystem every worker shares',
+    exit: 1,
+    args: () => ['reproduce', '--profile', 'smoke', '--queue', 'redis://127.0.0.1:1'],
+  },
+  {
+    input: '`reproduce --queue redis://127.0.0.1:1 --artifacts a`, where no Redis listens',
+    gets: 'cannot reach Redis at redis://127.0.0.1:1: nothing is listening there (is redis-server running, on that port?)',
+    exit: 1,
+    args: () => ['reproduce', '--profile', 'smoke', '--queue', 'redis://127.0.0.1:1', '--artifacts', 'queue-b'],
+  },
+  {
+    input: '`worker --queue redis://127.0.0.1:1`, where no Redis listens',
+    gets: 'cannot reach Redis at redis://127.0.0.1:1: nothing is listening there',
+    exit: 1,
+    args: () => ['worker', '--queue', 'redis://127.0.0.1:1'],
+  },
 ];
 
 const LIBRARY_CASES: LibraryCase[] = [
