@@ -7,9 +7,10 @@ import { initBackend } from '@ddar/backend';
 import { asModel, FGSM, PGD, robustAccuracy } from '@ddar/attacks';
 import { rotate } from '@ddar/datasets';
 import { CURVE_BATCH, CURVE_EPSILONS, PGD_SEED } from './attack_settings.js';
-import { CHROMIUM_INSTALL_HINT, findChromium } from './test-utils/find_chromium.js';
+// The Chromium lookup and the static server of apps/browser-check, so that both Chromium suites drive the same browser.
+import { CHROMIUM_INSTALL_HINT, findChromium } from '../../browser-check/src/test-utils/find_chromium.js';
 import { digitsTensor, loadDigitsFromDisk, loadModelsFromDisk } from './test-utils/node_assets.js';
-import { serveDirectory, type DirectoryServer } from './test-utils/serve_directory.js';
+import { serveDirectory, type StaticServer } from '../../browser-check/src/test-utils/static_server.js';
 
 // The built app (dist/, what any static host would serve) in headless Chromium, driven as a person would: through its
 // controls, by keyboard where it can. What the page shows is checked against what the packages compute in Node.js on
@@ -43,7 +44,7 @@ interface PlotPoint {
 const argmax = (values: ArrayLike<number>) => Array.from(values).indexOf(Math.max(...Array.from(values)));
 
 (chromiumPath === undefined ? describe.skip : describe)('the playground in headless Chromium', () => {
-  let server: DirectoryServer;
+  let server: StaticServer;
   let browser: Browser;
   let models: Awaited<ReturnType<typeof loadModelsFromDisk>>;
   const digits = loadDigitsFromDisk();

@@ -1,5 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
 
 /** A file the server answers with. */
 export interface StaticFile {
@@ -7,6 +9,9 @@ export interface StaticFile {
   /** The Content-Type; `application/wasm` matters: browsers compile .wasm streaming only with it. */
   type: string;
 }
+
+/** What the server answers a path with: a file, nothing (404, recorded as missing), or `'forbidden'` (403). */
+export type FileLookup = (path: string) => Promise<StaticFile | undefined | 'forbidden'>;
 
 /** A local HTTP server for a page's files, on 127.0.0.1 and a port the system picks. */
 export interface StaticServer {
@@ -17,17 +22,22 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-export async function serveFiles(files: ReadonlyMap<string, StaticFile>): Promise<StaticServer> {
+/** Serves the files of a map (`/` is `/index.html`), or whatever `lookup` finds for each path. */
+export async function serveFiles(files: ReadonlyMap<string, StaticFile> | FileLookup): Promise<StaticServer> {
+  const lookup: FileLookup = typeof files === 'function' ? files : async (path) => files.get(path === '/' ? '/index.html' : path);
   const missing: string[] = [];
   const server: Server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
-    const file = files.get(path === '/' ? '/index.html' : path);
-    if (file === undefined) {
-      missing.push(path);
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { 'Content-Type': file.type, 'Cache-Control': 'no-store' }).end(file.body);
+    lookup(path).then((file) => {
+      if (file === 'forbidden') {
+        response.writeHead(403).end();
+      } else if (file === undefined) {
+        missing.push(path);
+        response.writeHead(404).end();
+      } else {
+        response.writeHead(200, { 'Content-Type': file.type, 'Cache-Control': 'no-store' }).end(file.body);
+      }
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -43,4 +53,31 @@ export async function serveFiles(files: ReadonlyMap<string, StaticFile>): Promis
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
+}
+
+/** Content types a static host sends for a built app's files; `application/wasm` lets browsers compile .wasm streaming. */
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.bin': 'application/octet-stream',
+  '.idx': 'application/octet-stream',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+};
+
+/** A plain static file server over a directory, as any static host would serve a built app. */
+export function serveDirectory(root: string): Promise<StaticServer> {
+  return serveFiles(async (requested) => {
+    const path = decodeURIComponent(requested);
+    const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
+    if (!file.startsWith(root + sep)) return 'forbidden';
+    try {
+      return { body: await readFile(file), type: TYPES[extname(file)] ?? 'application/octet-stream' };
+    } catch {
+      return undefined;
+    }
+  });
 }
